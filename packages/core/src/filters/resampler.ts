@@ -1,0 +1,167 @@
+/**
+ * `Resampler`: changes the sample rate, sample format and channel layout of
+ * audio frames (FFmpeg's swresample, through an `aresample`/`aformat` graph)
+ * and re-chunks them to a fixed number of samples per frame, which AAC (1024)
+ * and Opus (960) require. Video frames and other envelopes pass through.
+ *
+ * Protocol: see {@link FrameFilter}. Output timestamps are counted in samples
+ * of the output rate from the first frame's pts ({@link AudioChunker}), so
+ * they stay exact over any length. At end of input the last, shorter chunk is
+ * emitted as is. The conversion graph cannot be flushed through beamcoder
+ * 0.7.1, so a rate change loses swresample's few-sample tail at the very end.
+ */
+import { ConfigError } from '../errors.js';
+import type { StreamDescriptor } from '../envelopes.js';
+import { beamcoder, type Frame } from '../native.js';
+import { rescale, type Rational } from '../rational.js';
+import { positiveInt } from '../validate.js';
+import { AudioChunker, sampleFormatInfo } from './audio-chunker.js';
+import { FrameFilter, type FrameProcessor } from './frame-filter.js';
+
+/** Options of {@link Resampler}; anything left out is kept from the input. */
+export interface ResamplerOptions {
+  sampleRate?: number;
+  sampleFormat?: string;
+  /** FFmpeg's layout name: 'mono', 'stereo', '5.1'... */
+  channelLayout?: string;
+  /** Samples per output frame (1024 for AAC). Left out: frames keep their sizes. */
+  frameSize?: number;
+  highWaterMark?: number;
+}
+
+const LAYOUTS: Record<string, number> = { mono: 1, stereo: 2, '2.1': 3, '3.0': 3, quad: 4, '4.0': 4, '5.0': 5, '5.1': 6, '6.1': 7, '7.1': 8 };
+
+/** Channel count of a layout name. @internal */
+export function layoutChannels(layout: string): number | undefined {
+  return LAYOUTS[layout];
+}
+
+/** Default layout for a channel count. @internal */
+export function defaultChannelLayout(channels: number): string {
+  return Object.entries(LAYOUTS).find(([, n]) => n === channels)?.[0] ?? `${channels}c`;
+}
+
+/**
+ * Convert and re-chunk audio.
+ *
+ * @example
+ * ```ts
+ * new Resampler({ sampleRate: 48000, sampleFormat: 'fltp', channelLayout: 'stereo', frameSize: 1024 })
+ * ```
+ */
+export class Resampler extends FrameFilter {
+  readonly #rate: number | undefined;
+  readonly #format: string | undefined;
+  readonly #layout: string | undefined;
+  readonly #frameSize: number | undefined;
+
+  constructor(opts: ResamplerOptions = {}) {
+    super('audio', { writableHighWaterMark: opts.highWaterMark ?? 8, readableHighWaterMark: opts.highWaterMark ?? 8 });
+    this.#rate = opts.sampleRate === undefined ? undefined : positiveInt('sampleRate', opts.sampleRate, 768_000);
+    if (opts.sampleFormat !== undefined) {
+      const all = Object.keys(beamcoder().sample_fmts());
+      if (!all.includes(opts.sampleFormat)) {
+        throw new ConfigError('sampleFormat', `unknown sample format ${JSON.stringify(opts.sampleFormat)}; allowed: ${all.join(', ')}`, all);
+      }
+    }
+    this.#format = opts.sampleFormat;
+    if (opts.channelLayout !== undefined && layoutChannels(opts.channelLayout) === undefined) {
+      throw new ConfigError('channelLayout', `unknown channel layout ${JSON.stringify(opts.channelLayout)}; allowed: ${Object.keys(LAYOUTS).join(', ')}`, Object.keys(LAYOUTS));
+    }
+    this.#layout = opts.channelLayout;
+    this.#frameSize = opts.frameSize === undefined ? undefined : positiveInt('frameSize', opts.frameSize, 1 << 20);
+  }
+
+  protected describe(input: StreamDescriptor): StreamDescriptor {
+    const rate = this.#rate ?? input.codecpar.sample_rate;
+    const layout = this.#layout ?? input.codecpar.channel_layout;
+    return {
+      ...input,
+      timeBase: rate ? { num: 1, den: rate } : input.timeBase,
+      codecpar: {
+        ...input.codecpar,
+        ...(rate ? { sample_rate: rate } : {}),
+        ...(this.#format ? { format: this.#format } : {}),
+        ...(layout ? { channel_layout: layout, channels: layoutChannels(layout) ?? input.codecpar.channels } : {}),
+        ...(this.#frameSize ? { frame_size: this.#frameSize } : {}),
+      },
+    };
+  }
+
+  protected frameKey(frame: Frame): string {
+    return audioFrameKey(frame);
+  }
+
+  protected async open(frame: Frame, timeBase: Rational): Promise<FrameProcessor> {
+    const opts: AudioTarget = {};
+    if (this.#rate !== undefined) opts.sampleRate = this.#rate;
+    if (this.#format !== undefined) opts.sampleFormat = this.#format;
+    if (this.#layout !== undefined) opts.channelLayout = this.#layout;
+    if (this.#frameSize !== undefined) opts.frameSize = this.#frameSize;
+    return openAudioProcessor(opts, frame, timeBase, this.frameKey(frame));
+  }
+}
+
+/** What {@link openAudioProcessor} converts to; left out = as the input. @internal */
+export interface AudioTarget {
+  sampleRate?: number;
+  sampleFormat?: string;
+  channelLayout?: string;
+  frameSize?: number;
+}
+
+/** Audio key of a frame: the properties a converter depends on. @internal */
+export function audioFrameKey(frame: Frame): string {
+  return `${frame.sample_rate}/${frame.format}/${frame.channel_layout}/${frame.channels}`;
+}
+
+/** Open a converter + re-chunker for frames like `frame`. Shared by Resampler and Encoder. @internal */
+export async function openAudioProcessor(target: AudioTarget, frame: Frame, timeBase: Rational, key = audioFrameKey(frame)): Promise<FrameProcessor> {
+  const inRate = frame.sample_rate;
+  const inFmt = frame.format as string;
+  const inLayout = (frame.channel_layout as string) || defaultChannelLayout(frame.channels);
+  const rate = target.sampleRate ?? inRate;
+  const fmt = target.sampleFormat ?? inFmt;
+  const layout = target.channelLayout ?? inLayout;
+  const channels = layoutChannels(layout) ?? frame.channels;
+  const outTb: Rational = { num: 1, den: rate };
+  sampleFormatInfo(fmt);
+  const convert = rate !== inRate || fmt !== inFmt || layout !== inLayout;
+  let filterer: Awaited<ReturnType<ReturnType<typeof beamcoder>['filterer']>> | undefined;
+  if (convert) {
+    filterer = await beamcoder().filterer({
+      filterType: 'audio',
+      inputParams: [{ name: 'in0:a', sampleRate: inRate, sampleFormat: inFmt, channelLayout: inLayout, timeBase: [timeBase.num, timeBase.den] }],
+      outputParams: [{ name: 'out0:a', sampleRate: rate, sampleFormat: fmt, channelLayout: layout }],
+      filterSpec: `[in0:a]aresample=${rate},aformat=sample_fmts=${fmt}:channel_layouts=${layout}[out0:a]`,
+    });
+  }
+  const chunker = target.frameSize ? new AudioChunker(target.frameSize, fmt, rate, channels, layout) : undefined;
+  // Counted in output samples from the first frame's pts, so timestamps never drift.
+  let nextPts: bigint | undefined;
+  const stamp = (f: Frame, pts: bigint | undefined): bigint => {
+    nextPts ??= pts ?? 0n;
+    const p = nextPts;
+    nextPts += BigInt(f.nb_samples);
+    return p;
+  };
+  return {
+    key,
+    timeBase: outTb,
+    process: async (f, tb) => {
+      const inPts = f.pts === null || f.pts === undefined ? undefined : rescale(BigInt(f.pts), tb, outTb);
+      const converted = filterer ? ((await filterer.filter([{ name: 'in0:a', frames: [f] }]))[0]?.frames ?? []) : [f];
+      const out: Frame[] = [];
+      for (const c of converted) {
+        const pts = stamp(c, inPts);
+        if (chunker) out.push(...chunker.push(c, pts));
+        else {
+          c.pts = Number(pts);
+          out.push(c);
+        }
+      }
+      return out;
+    },
+    flush: async () => (chunker ? chunker.flush() : []),
+  };
+}

@@ -1,0 +1,460 @@
+/**
+ * The Encoder stage: frame envelopes in; a stream descriptor per output
+ * stream, then packet envelopes out.
+ *
+ * Configuration
+ * - construct: the config is validated and each codec name resolved to an
+ *   encoder before anything native exists (→ `initialized`). A bad value is a
+ *   ConfigError thrown by the constructor.
+ * - Each configured kind gets one FFmpeg encoder per input stream, opened from
+ *   the stream's descriptor or its first frame (fields left out of the config
+ *   come from there; fields given are checked against the frames). Threads
+ *   default to FFmpeg's automatic count, as the ffmpeg command line does.
+ *
+ * Data processing
+ * - Frames go through a {@link CodecPump} per codec: the write callback waits
+ *   until the codec took the frame; a full readable side pauses the codec.
+ *   Video pts are rescaled into the encoder's time base (1/frameRate); audio
+ *   is converted to the encoder's format and re-chunked to its frame size with
+ *   exact sample-counted timestamps.
+ * - The descriptor of a stream can only be complete once its codec has opened
+ *   (x264 makes its extradata at the first frame), and a muxer must know every
+ *   stream before its first packet, so packets are held back until each
+ *   expected stream has been described — this lasts a frame or two.
+ * - Frames of a kind with no config are dropped, with their descriptors.
+ *
+ * Shutdown
+ * - end of input (`_final`) → `draining`: every codec is flushed (null frame,
+ *   receive until EOF) and every packet pushed before the readable side ends
+ *   (→ `closed`).
+ * - destroy: waits for the native call in flight, then drops each codec once
+ *   (→ `error` if it carried an error, then `closed`). `close()` is an
+ *   idempotent, awaitable destroy.
+ */
+import {
+  BatchPort, CodecPump, CodecStage, ConfigError, FFmpegError, InputError, Lifecycle, beamcoder, codecParametersFrom,
+  equalRational, invert, layoutChannels, defaultChannelLayout, openAudioProcessor, rescale, toFFmpegError, toTuple,
+  validate, NOPTS,
+  type BeamEncoder, type Envelope, type FrameEnvelope, type FrameProcessor, type MediaKind, type PacketEnvelope,
+  type Rational, type StreamDescriptor, type TransitionTable, type Frame, type Packet,
+} from '@beamflow/core';
+import {
+  resolveSoftwareEncoder, validateAudio, validateVideo,
+  type EncoderConfig, type EncoderInfo, type AudioEncoderConfig, type VideoEncoderConfig,
+} from './encoder-config.js';
+
+/** States of an Encoder (from the encoder lifecycle reference). */
+export type EncoderState = 'created' | 'initialized' | 'headerWritten' | 'encoding' | 'draining' | 'closed' | 'error';
+
+/** The Encoder's transition table. */
+export const ENCODER_TRANSITIONS: TransitionTable<EncoderState> = {
+  created: ['initialized', 'error', 'closed'],
+  initialized: ['headerWritten', 'draining', 'error', 'closed'],
+  headerWritten: ['encoding', 'draining', 'error', 'closed'],
+  encoding: ['draining', 'error', 'closed'],
+  draining: ['closed', 'error'],
+  error: ['closed'],
+  closed: [],
+};
+
+/** What a progress bar needs. */
+export interface EncoderStats {
+  framesIn: number;
+  packetsOut: number;
+  bytesOut: number;
+  /** Frames encoded per wall-clock second since the first frame. */
+  fps: number;
+  /** Media time encoded per wall-clock second (1 = real time). */
+  speed: number;
+  /** Presentation time of the latest frame taken, in seconds. */
+  time: number;
+  /** Total media duration in seconds, when the source announced it. */
+  duration: number | undefined;
+  /** Wall-clock seconds since the first frame. */
+  elapsed: number;
+}
+
+interface CodecSlot {
+  kind: MediaKind;
+  streamId: number;
+  info: EncoderInfo;
+  enc: BeamEncoder | undefined;
+  timeBase: Rational;
+  inputTimeBase: Rational;
+  pump: CodecPump<FrameEnvelope, Envelope>;
+  described: boolean;
+  audio?: FrameProcessor;
+  width?: number;
+  height?: number;
+  pixelFormat?: string;
+  nextPts: bigint;
+}
+
+/**
+ * Encode frames into packets.
+ *
+ * @example
+ * ```ts
+ * await pipeline(
+ *   testPattern({ video: { width: 1280, height: 720, frameRate: 25 }, audio: { sampleRate: 48000, channels: 2 }, duration: 10 }),
+ *   new Encoder({ video: { codec: 'h264', preset: 'veryfast', crf: 23 }, audio: { codec: 'aac', bitRate: 128_000 } }),
+ *   new Rescaler(),
+ *   new Muxer({ format: 'mp4', output: 'out.mp4' }),
+ * );
+ * ```
+ */
+export class Encoder extends CodecStage<Envelope, Envelope> {
+  readonly config: EncoderConfig;
+  readonly #life = new Lifecycle<EncoderState>('created', ENCODER_TRANSITIONS, 'Encoder');
+  readonly #videoInfo: EncoderInfo | undefined;
+  readonly #audioInfo: EncoderInfo | undefined;
+  readonly #slots = new Map<number, CodecSlot>();
+  readonly #inputs = new Map<number, StreamDescriptor>();
+  readonly #held: Envelope[] = [];
+  #firstFrameAt: number | undefined;
+  #lastStatsAt = 0;
+  #latestTime = 0;
+  #stats = { framesIn: 0, packetsOut: 0, bytesOut: 0 };
+  #closePromise: Promise<void> | undefined;
+
+  constructor(config: EncoderConfig) {
+    super({ writableHighWaterMark: 2, readableHighWaterMark: 32 });
+    this.#life.on('state', (c) => this.emit('state', c));
+    if (typeof config !== 'object' || config === null) throw new ConfigError('config', 'must be an object with video and/or audio');
+    if (!config.video && !config.audio) throw new ConfigError('config', 'needs video, audio or both');
+    this.config = config;
+    if (config.video) {
+      if (typeof config.video.codec !== 'string') throw new ConfigError('video.codec', 'must be a codec or encoder name');
+      const hw = config.video.hwDevice;
+      if (hw !== undefined) validate.oneOf('video.hwDevice', hw, ['auto', 'cuda', 'vaapi', 'none'] as const);
+      this.#videoInfo = resolveSoftwareEncoder('video.codec', config.video.codec, 'video');
+      validateVideo(config.video, this.#videoInfo);
+    }
+    if (config.audio) {
+      if (typeof config.audio.codec !== 'string') throw new ConfigError('audio.codec', 'must be a codec or encoder name');
+      this.#audioInfo = resolveSoftwareEncoder('audio.codec', config.audio.codec, 'audio');
+      validateAudio(config.audio, this.#audioInfo);
+    }
+    if (config.statsInterval !== undefined) validate.nonNegativeNumber('statsInterval', config.statsInterval);
+    this.#life.to('initialized');
+  }
+
+  /** The current lifecycle state. */
+  get state(): EncoderState {
+    return this.#life.state;
+  }
+
+  /** The encoder names in use, once resolved: `{ video: 'libx264', audio: 'aac' }`. */
+  get encoders(): { video?: string; audio?: string } {
+    return { ...(this.#videoInfo ? { video: this.#videoInfo.name } : {}), ...(this.#audioInfo ? { audio: this.#audioInfo.name } : {}) };
+  }
+
+  /** Counters and rates so far. Correct for inputs of unknown length (duration is then undefined). */
+  stats(): EncoderStats {
+    const elapsed = this.#firstFrameAt === undefined ? 0 : (performance.now() - this.#firstFrameAt) / 1000;
+    let duration: number | undefined;
+    for (const d of this.#inputs.values()) {
+      if (d.duration !== undefined) {
+        const s = (Number(d.duration) * d.timeBase.num) / d.timeBase.den;
+        duration = Math.max(duration ?? 0, s);
+      }
+    }
+    return {
+      ...this.#stats,
+      fps: elapsed > 0 ? this.#stats.framesIn / elapsed : 0,
+      speed: elapsed > 0 ? this.#latestTime / elapsed : 0,
+      time: this.#latestTime,
+      duration,
+      elapsed,
+    };
+  }
+
+  /** Destroy the stage and wait until its native resources are released. Idempotent. */
+  close(): Promise<void> {
+    this.#closePromise ??= new Promise<void>((resolve) => {
+      if (this.destroyed && this.closed) return resolve();
+      this.once('close', () => resolve());
+      if (!this.destroyed) this.destroy();
+    });
+    return this.#closePromise;
+  }
+
+  protected async handle(input: Envelope): Promise<void> {
+    if (input.type === 'stream') {
+      if (input.coded) throw new InputError(`stream ${input.streamId}`, `the Encoder takes raw frames; this stream is already coded (${input.codecpar.name})`);
+      if (this.#configFor(input.kind)) this.#inputs.set(input.streamId, input);
+      return;
+    }
+    if (input.type === 'packet') throw new InputError(`stream ${input.streamId}`, 'the Encoder takes frames, not packets');
+    if (!this.#configFor(input.kind)) return;
+    this.#stats.framesIn++;
+    this.#firstFrameAt ??= performance.now();
+    let slot = this.#slots.get(input.streamId);
+    if (!slot) slot = await this.#open(input);
+    else this.#checkFrame(slot, input.frame);
+    if (this.#life.is('headerWritten')) this.#life.to('encoding');
+    const t = Number(input.frame.pts ?? 0) * input.timeBase.num / input.timeBase.den;
+    if (t > this.#latestTime) this.#latestTime = t;
+    await slot.pump.write(input);
+    this.#maybeStats();
+  }
+
+  protected async finish(): Promise<void> {
+    this.#life.to('draining');
+    for (const slot of this.#slots.values()) await slot.pump.drain();
+    await this.#releaseHeld(true);
+    this.#emitStats();
+    this.#life.to('closed');
+  }
+
+  protected release(): void {
+    for (const slot of this.#slots.values()) slot.enc = undefined;
+    this.#slots.clear();
+    this.#held.length = 0;
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    if (err) this.#life.tryTo('error');
+    super._destroy(err, (e) => {
+      this.#life.tryTo('closed');
+      cb(e);
+    });
+  }
+
+  #configFor(kind: MediaKind): VideoEncoderConfig | AudioEncoderConfig | undefined {
+    return kind === 'video' ? this.config.video : this.config.audio;
+  }
+
+  /** Open the codec for a stream from its descriptor and first frame. */
+  async #open(env: FrameEnvelope): Promise<CodecSlot> {
+    const desc = this.#inputs.get(env.streamId);
+    const slot = env.kind === 'video' ? this.#openVideo(env, desc) : await this.#openAudio(env, desc);
+    this.#slots.set(env.streamId, slot);
+    if (!this.#inputs.has(env.streamId)) this.#inputs.set(env.streamId, synthesize(env));
+    if (this.#life.is('initialized')) this.#life.to('headerWritten');
+    return slot;
+  }
+
+  #openVideo(env: FrameEnvelope, desc: StreamDescriptor | undefined): CodecSlot {
+    const cfg = this.config.video!;
+    const info = this.#videoInfo!;
+    const f = env.frame;
+    const width = cfg.width ?? f.width;
+    const height = cfg.height ?? f.height;
+    const pixelFormat = cfg.pixelFormat ?? (f.format as string);
+    const rate: Rational = cfg.frameRate !== undefined ? validate.frameRate('video.frameRate', cfg.frameRate) : desc?.frameRate ?? invert(env.timeBase);
+    if (info.pixelFormats?.length && !info.pixelFormats.includes(pixelFormat)) {
+      throw new ConfigError('video.pixelFormat', `${info.name} does not take ${pixelFormat} frames; it takes ${info.pixelFormats.join(', ')} (put a Scaler with pixelFormat before the Encoder)`, info.pixelFormats);
+    }
+    const timeBase = invert(rate);
+    const priv: Record<string, string | number | boolean> = { ...(cfg.options ?? {}) };
+    if (cfg.preset !== undefined) priv.preset = cfg.preset;
+    if (cfg.crf !== undefined) priv.crf = cfg.crf;
+    if (cfg.profile !== undefined) priv.profile = cfg.profile;
+    const sar = (f.sample_aspect_ratio as [number, number] | undefined) ?? [1, 1];
+    const params: Record<string, unknown> = {
+      name: info.name, width, height, pix_fmt: pixelFormat, time_base: toTuple(timeBase), framerate: toTuple(rate),
+      sample_aspect_ratio: sar[0] > 0 ? sar : [1, 1], thread_count: cfg.threads ?? 0, priv_data: priv,
+    };
+    if (this.config.globalHeader !== false) params.flags = { GLOBAL_HEADER: true };
+    if (cfg.gopSize !== undefined) params.gop_size = cfg.gopSize;
+    if (cfg.maxBFrames !== undefined) params.max_b_frames = cfg.maxBFrames;
+    if (cfg.bitRate !== undefined) {
+      if (cfg.crf !== undefined) {
+        // crf with a bit rate means "quality, capped", as -crf with -maxrate/-bufsize.
+        params.rc_max_rate = cfg.bitRate;
+        params.rc_buffer_size = cfg.bitRate * 2;
+      } else params.bit_rate = cfg.bitRate;
+    } else if (cfg.crf !== undefined && /vpx|aom/.test(info.name)) {
+      params.bit_rate = 0; // constant quality for libvpx/libaom needs b:v 0
+    }
+    let enc: BeamEncoder;
+    try {
+      enc = beamcoder().encoder(params as { name: string });
+    } catch (err) {
+      throw toFFmpegError(`open ${info.name}`, err);
+    }
+    const slot: CodecSlot = {
+      kind: 'video', streamId: env.streamId, info, enc, timeBase, inputTimeBase: env.timeBase,
+      described: false, width, height, pixelFormat, nextPts: 0n,
+      pump: undefined as unknown as CodecPump<FrameEnvelope, Envelope>,
+    };
+    this.#checkFrame(slot, f);
+    slot.pump = this.#makePump(slot, desc);
+    return slot;
+  }
+
+  async #openAudio(env: FrameEnvelope, desc: StreamDescriptor | undefined): Promise<CodecSlot> {
+    const cfg = this.config.audio!;
+    const info = this.#audioInfo!;
+    const f = env.frame;
+    const inRate = f.sample_rate;
+    let sampleRate = cfg.sampleRate ?? inRate;
+    const rates = info.sampleRates ?? [];
+    if (cfg.sampleRate === undefined && rates.length && !rates.includes(sampleRate)) {
+      // As the ffmpeg command line does: the closest rate the encoder supports, preferring higher.
+      sampleRate = [...rates].sort((a, b) => Math.abs(a - inRate) - Math.abs(b - inRate) || b - a)[0]!;
+    }
+    const channels = cfg.channels ?? f.channels;
+    const layout = channels === f.channels && f.channel_layout && layoutChannels(String(f.channel_layout)) === channels
+      ? String(f.channel_layout) : defaultChannelLayout(channels);
+    const fmts = info.sampleFormats ?? [];
+    const inFmt = f.format as string;
+    const sampleFormat = cfg.sampleFormat ?? (fmts.length === 0 || fmts.includes(inFmt) ? inFmt : preferFormat(fmts));
+    const timeBase: Rational = { num: 1, den: sampleRate };
+    const params: Record<string, unknown> = {
+      name: info.name, sample_rate: sampleRate, sample_fmt: sampleFormat, channels, channel_layout: layout,
+      time_base: [1, sampleRate], priv_data: { ...(cfg.options ?? {}) }, thread_count: 0,
+    };
+    if (this.config.globalHeader !== false) params.flags = { GLOBAL_HEADER: true };
+    if (cfg.bitRate !== undefined) params.bit_rate = cfg.bitRate;
+    let enc: BeamEncoder;
+    try {
+      enc = beamcoder().encoder(params as { name: string });
+    } catch (err) {
+      throw toFFmpegError(`open ${info.name}`, err);
+    }
+    const frameSize = info.variableFrameSize ? 0 : (enc.frame_size as number) || 0;
+    const audio = await this.track(() => openAudioProcessor(
+      { sampleRate, sampleFormat, channelLayout: layout, ...(frameSize > 0 ? { frameSize } : {}) }, f, env.timeBase,
+    )).catch((err: unknown) => { throw toFFmpegError('open audio converter', err); });
+    const slot: CodecSlot = {
+      kind: 'audio', streamId: env.streamId, info, enc, timeBase, inputTimeBase: env.timeBase, described: false,
+      audio, nextPts: 0n, pump: undefined as unknown as CodecPump<FrameEnvelope, Envelope>,
+    };
+    slot.pump = this.#makePump(slot, desc);
+    return slot;
+  }
+
+  #makePump(slot: CodecSlot, desc: StreamDescriptor | undefined): CodecPump<FrameEnvelope, Envelope> {
+    const encodeFrames = async (frames: readonly Frame[]): Promise<Envelope[]> => {
+      const out: Envelope[] = [];
+      for (const fr of frames) {
+        const enc = slot.enc;
+        if (!enc) throw new FFmpegError('encode', 'encoder released');
+        const res = await this.track(() => enc.encode(fr)).catch((err: unknown) => { throw toFFmpegError(`encode (${slot.info.name})`, err); });
+        this.#describeOnce(slot, desc, out);
+        for (const p of res.packets) out.push(this.#packet(slot, p));
+      }
+      return out;
+    };
+    const port = new BatchPort<FrameEnvelope, Envelope>(
+      async (env) => {
+        if (slot.kind === 'audio') {
+          const frames = await this.track(() => slot.audio!.process(env.frame, env.timeBase));
+          return encodeFrames(frames);
+        }
+        const f = env.frame;
+        // Encoders count in 1/frameRate; frames may come in a finer time base (a decoder's 1/90000).
+        let pts = f.pts === null || f.pts === undefined || BigInt(f.pts) === NOPTS ? slot.nextPts : BigInt(f.pts);
+        if (!equalRational(env.timeBase, slot.timeBase)) pts = rescale(pts, env.timeBase, slot.timeBase);
+        if (pts < slot.nextPts) pts = slot.nextPts; // x264 refuses non-increasing pts
+        slot.nextPts = pts + 1n;
+        f.pts = Number(pts);
+        return encodeFrames([f]);
+      },
+      async () => {
+        const out: Envelope[] = [];
+        if (slot.audio) out.push(...(await encodeFrames(await slot.audio.flush())));
+        const enc = slot.enc;
+        if (!enc) return out;
+        const res = await this.track(() => enc.flush()).catch((err: unknown) => { throw toFFmpegError(`flush (${slot.info.name})`, err); });
+        this.#describeOnce(slot, desc, out);
+        for (const p of res.packets) out.push(this.#packet(slot, p));
+        return out;
+      },
+    );
+    const sink = this.pumpSink();
+    return new CodecPump(port, {
+      push: (e) => this.#deliver(e, sink.push),
+      waitForDemand: sink.waitForDemand,
+    }, `encode (${slot.info.name})`);
+  }
+
+  #describeOnce(slot: CodecSlot, desc: StreamDescriptor | undefined, out: Envelope[]): void {
+    if (slot.described || !slot.enc) return;
+    slot.described = true;
+    const enc = slot.enc as unknown as Record<string, unknown>;
+    const codecpar = codecParametersFrom(enc, slot.kind, slot.info.codecName);
+    codecpar.format = (slot.kind === 'video' ? enc.pix_fmt : enc.sample_fmt) as string;
+    const d: StreamDescriptor = {
+      type: 'stream', streamId: slot.streamId, kind: slot.kind, timeBase: slot.timeBase, codecpar, coded: true,
+      ...(slot.kind === 'video' ? { frameRate: invert(slot.timeBase) } : {}),
+      ...(desc?.duration !== undefined ? { duration: rescale(desc.duration, desc.timeBase, slot.timeBase) } : {}),
+    };
+    out.unshift(d);
+  }
+
+  #packet(slot: CodecSlot, p: Packet): PacketEnvelope {
+    p.stream_index = slot.streamId;
+    this.#stats.packetsOut++;
+    this.#stats.bytesOut += p.size;
+    return { type: 'packet', kind: slot.kind, packet: p, streamId: slot.streamId, timeBase: slot.timeBase };
+  }
+
+  /** Hold packets until every expected stream is described; descriptors go first. */
+  #deliver(e: Envelope, push: (e: Envelope) => boolean): boolean {
+    if (this.#held.length === 0 && this.#allDescribed()) return push(e);
+    if (e.type === 'stream') {
+      const ok = push(e);
+      if (this.#allDescribed()) return this.#flushHeld(push) && ok;
+      return ok;
+    }
+    this.#held.push(e);
+    return true;
+  }
+
+  #flushHeld(push: (e: Envelope) => boolean): boolean {
+    let ok = true;
+    for (const h of this.#held.splice(0)) ok = push(h) && ok;
+    return ok;
+  }
+
+  async #releaseHeld(_final: boolean): Promise<void> {
+    if (this.#held.length) {
+      await this.gate.wait();
+      this.#flushHeld((e) => this.pushOut(e));
+    }
+  }
+
+  #allDescribed(): boolean {
+    for (const id of this.#inputs.keys()) {
+      const s = this.#slots.get(id);
+      if (!s || !s.described) return false;
+    }
+    return true;
+  }
+
+  #checkFrame(slot: CodecSlot, f: Frame): void {
+    if (slot.kind !== 'video') return;
+    if (f.width !== slot.width || f.height !== slot.height) {
+      throw new InputError(`stream ${slot.streamId}`, `frame size ${f.width}x${f.height} differs from the encoder's ${slot.width}x${slot.height} (put a Scaler before the Encoder to change sizes)`);
+    }
+    if (f.format !== slot.pixelFormat) {
+      throw new InputError(`stream ${slot.streamId}`, `frame pixel format ${String(f.format)} differs from the encoder's ${slot.pixelFormat} (put a Scaler with pixelFormat before the Encoder)`);
+    }
+  }
+
+  #maybeStats(): void {
+    const interval = this.config.statsInterval ?? 1000;
+    const now = performance.now();
+    if (now - this.#lastStatsAt >= interval) this.#emitStats(now);
+  }
+
+  #emitStats(now = performance.now()): void {
+    this.#lastStatsAt = now;
+    this.emit('stats', this.stats());
+  }
+}
+
+function preferFormat(fmts: readonly string[]): string {
+  for (const p of ['fltp', 'flt', 's16', 's16p', 's32']) if (fmts.includes(p)) return p;
+  return fmts[0]!;
+}
+
+function synthesize(env: FrameEnvelope): StreamDescriptor {
+  const f = env.frame;
+  return env.kind === 'video'
+    ? { type: 'stream', streamId: env.streamId, kind: 'video', timeBase: env.timeBase, coded: false, codecpar: { codec_type: 'video', name: 'rawvideo', width: f.width, height: f.height, format: f.format as string } }
+    : { type: 'stream', streamId: env.streamId, kind: 'audio', timeBase: env.timeBase, coded: false, codecpar: { codec_type: 'audio', name: 'pcm', sample_rate: f.sample_rate, channels: f.channels } };
+}
