@@ -32,3 +32,7 @@ export type { ScalerOptions } from './filters/scaler.js';
 export { Resampler, openAudioProcessor, audioFrameKey, layoutChannels, defaultChannelLayout } from './filters/resampler.js';
 export type { ResamplerOptions, AudioTarget } from './filters/resampler.js';
 export { AudioChunker, ChunkClock, sampleFormatInfo } from './filters/audio-chunker.js';
+export { decodeFile, demuxFile, DecodeSource, DemuxPacketSource } from './sources/demux.js';
+export type { DemuxOptions } from './sources/demux.js';
+export { fromFrames } from './sources/from-frames.js';
+export type { FromFramesOptions } from './sources/from-frames.js';

@@ -38,8 +38,9 @@ import {
   type BeamEncoder, type Envelope, type FrameEnvelope, type FrameProcessor, type MediaKind, type PacketEnvelope,
   type Rational, type StreamDescriptor, type TransitionTable, type Frame, type Packet,
 } from '@beamflow/core';
+import { negotiate, type HardwareChoice } from '@beamflow/hw';
 import {
-  resolveSoftwareEncoder, validateAudio, validateVideo,
+  encoderInfo, resolveSoftwareEncoder, validateAudio, validateVideo,
   type EncoderConfig, type EncoderInfo, type AudioEncoderConfig, type VideoEncoderConfig,
 } from './encoder-config.js';
 
@@ -106,7 +107,9 @@ interface CodecSlot {
 export class Encoder extends CodecStage<Envelope, Envelope> {
   readonly config: EncoderConfig;
   readonly #life = new Lifecycle<EncoderState>('created', ENCODER_TRANSITIONS, 'Encoder');
-  readonly #videoInfo: EncoderInfo | undefined;
+  #videoInfo: EncoderInfo | undefined;
+  /** The hardware negotiation's outcome, when `hwDevice` asked for one (its `rejected` list says why each device lost). */
+  hardware: HardwareChoice | undefined;
   readonly #audioInfo: EncoderInfo | undefined;
   readonly #slots = new Map<number, CodecSlot>();
   readonly #inputs = new Map<number, StreamDescriptor>();
@@ -228,11 +231,32 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
   /** Open the codec for a stream from its descriptor and first frame. */
   async #open(env: FrameEnvelope): Promise<CodecSlot> {
     const desc = this.#inputs.get(env.streamId);
+    if (env.kind === 'video') await this.#negotiate(env);
     const slot = env.kind === 'video' ? this.#openVideo(env, desc) : await this.#openAudio(env, desc);
     this.#slots.set(env.streamId, slot);
     if (!this.#inputs.has(env.streamId)) this.#inputs.set(env.streamId, synthesize(env));
     if (this.#life.is('initialized')) this.#life.to('headerWritten');
     return slot;
+  }
+
+  /** hwDevice 'auto' | 'cuda' | 'vaapi' with a codec name: let @beamflow/hw pick the encoder. */
+  async #negotiate(env: FrameEnvelope): Promise<void> {
+    const cfg = this.config.video!;
+    const hw = cfg.hwDevice ?? 'none';
+    if (hw === 'none' || encoderInfo(cfg.codec)) return;
+    const choice = await negotiate({
+      codec: this.#videoInfo!.codecName, width: env.frame.width, height: env.frame.height, pixelFormat: env.frame.format as string,
+      ...(hw === 'auto' ? {} : { device: hw }),
+    });
+    this.hardware = choice;
+    if (choice.kind !== 'software') {
+      const info = encoderInfo(choice.encoder);
+      if (info) {
+        validateVideo({ ...cfg, codec: choice.encoder }, info);
+        this.#videoInfo = info;
+      }
+    }
+    this.emit('hardware', choice);
   }
 
   #openVideo(env: FrameEnvelope, desc: StreamDescriptor | undefined): CodecSlot {

@@ -1,0 +1,257 @@
+/**
+ * `decodeFile()` and `demuxFile()`: frame and packet sources over FFmpeg's
+ * demuxers.
+ *
+ * Protocol
+ * - construct: the path or URL and options are checked (typed errors); the
+ *   demuxer is opened on the first read. Untrusted input is contained: FFmpeg
+ *   may only use the protocols listed (`file` and `pipe` for a path), so a
+ *   playlist inside a file cannot reach `http://` or other files' protocols
+ *   unless the caller widens the list.
+ * - first read: opens the demuxer (a missing file, or one that is not media,
+ *   is an {@link InputError} naming the path), picks streams (the first video
+ *   and the first audio by default) and sends a {@link StreamDescriptor} for
+ *   each before any frame or packet.
+ * - read: one packet at a time is read and, for `decodeFile`, decoded; frames
+ *   (or packets) are pushed until the consumer's buffer is full, then reading
+ *   stops until it asks again — the file is never read ahead of the pipeline.
+ * - end: each decoder is drained (its delayed frames pushed), then the end.
+ * - destroy: waits for the native call in flight, then drops the demuxer and
+ *   decoders once.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { ConfigError, InputError, toFFmpegError } from '../errors.js';
+import { codecParametersFrom, type Envelope, type MediaKind, type StreamDescriptor } from '../envelopes.js';
+import { beamcoder, type BeamDecoder, type BeamDemuxer, type Packet } from '../native.js';
+import { reduce, type Rational } from '../rational.js';
+
+/** Options of {@link decodeFile} and {@link demuxFile}. */
+export interface DemuxOptions {
+  /** Include video: `true` (first video stream, default), `false`, or a stream index. */
+  video?: boolean | number;
+  /** Include audio: `true` (first audio stream, default), `false`, or a stream index. */
+  audio?: boolean | number;
+  /** FFmpeg protocols the input may use (default `['file', 'pipe']` for a path; a URL's own scheme must be listed). */
+  protocols?: readonly string[];
+  /** Frames (or packets) buffered ahead (default 4). */
+  highWaterMark?: number;
+  /** Decoder threads (default 0: automatic). */
+  threads?: number;
+}
+
+interface Selected {
+  index: number;
+  kind: MediaKind;
+  timeBase: Rational;
+  decoder?: BeamDecoder;
+  streamId: number;
+}
+
+abstract class DemuxSource extends Readable {
+  readonly url: string;
+  protected readonly opts: DemuxOptions;
+  #demuxer: BeamDemuxer | undefined;
+  #streams = new Map<number, Selected>();
+  #pulling = false;
+  #ended = false;
+  #inflight: Promise<unknown> | undefined;
+
+  constructor(pathOrUrl: string, opts: DemuxOptions, private readonly decode: boolean) {
+    super({ objectMode: true, highWaterMark: opts.highWaterMark ?? 4 });
+    if (typeof pathOrUrl !== 'string' || pathOrUrl.length === 0) throw new ConfigError('path', 'must be a file path or URL');
+    this.opts = opts;
+    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(pathOrUrl)?.[1]?.toLowerCase();
+    const isUrl = scheme !== undefined && scheme.length > 1 && scheme !== 'file';
+    const protocols = opts.protocols ?? ['file', 'pipe'];
+    if (isUrl && !protocols.includes(scheme)) {
+      throw new ConfigError('protocols', `${scheme}:// is not allowed for this input; pass protocols: [..., '${scheme}'] to allow it`, protocols);
+    }
+    if (!isUrl) {
+      const path = scheme === 'file' ? pathOrUrl.replace(/^file:(\/\/)?/, '') : pathOrUrl;
+      if (!existsSync(path)) throw new InputError(pathOrUrl, 'no such file');
+      if (statSync(path).isDirectory()) throw new InputError(pathOrUrl, 'is a directory, not a media file');
+    }
+    this.url = pathOrUrl;
+  }
+
+  #track<T>(p: Promise<T>): Promise<T> {
+    this.#inflight = p.catch(() => undefined);
+    return p;
+  }
+
+  override _read(): void {
+    if (this.#pulling) return;
+    this.#pulling = true;
+    this.#pull().then(
+      () => {
+        this.#pulling = false;
+      },
+      (err: unknown) => {
+        this.#pulling = false;
+        this.destroy(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    (this.#inflight ?? Promise.resolve()).then(() => {
+      for (const s of this.#streams.values()) delete s.decoder;
+      this.#streams.clear();
+      this.#demuxer = undefined;
+      cb(err);
+    });
+  }
+
+  async #open(): Promise<void> {
+    const protocols = (this.opts.protocols ?? ['file', 'pipe']).join(',');
+    let dm: BeamDemuxer;
+    try {
+      dm = await this.#track(beamcoder().demuxer({ url: this.url, options: { protocol_whitelist: protocols } } as never));
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      throw new InputError(this.url, `cannot be opened as media (${msg.replace(/\s+/g, ' ').trim()})`, { cause: err });
+    }
+    if (this.destroyed) return;
+    this.#demuxer = dm;
+    const pick = (kind: MediaKind, want: boolean | number | undefined): number | undefined => {
+      if (want === false) return undefined;
+      if (typeof want === 'number') {
+        const st = dm.streams[want];
+        if (!st || st.codecpar.codec_type !== kind) throw new ConfigError(kind, `stream ${want} of ${this.url} is not a ${kind} stream`);
+        return want;
+      }
+      return dm.streams.find((s) => s.codecpar.codec_type === kind)?.index;
+    };
+    const v = pick('video', this.opts.video);
+    const a = pick('audio', this.opts.audio);
+    if (v === undefined && a === undefined) {
+      throw new InputError(this.url, `has no ${this.opts.video === false ? 'audio' : this.opts.audio === false ? 'video' : 'audio or video'} stream`);
+    }
+    if (this.opts.video !== undefined && this.opts.video !== false && v === undefined) throw new InputError(this.url, 'has no video stream');
+    if (this.opts.audio !== undefined && this.opts.audio !== false && a === undefined) throw new InputError(this.url, 'has no audio stream');
+    for (const index of [v, a]) {
+      if (index === undefined) continue;
+      const st = dm.streams[index]!;
+      const kind = st.codecpar.codec_type as MediaKind;
+      const tb = st.time_base as [number, number];
+      const sel: Selected = { index, kind, timeBase: { num: tb[0], den: tb[1] }, streamId: this.#streams.size };
+      if (this.decode) {
+        try {
+          sel.decoder = beamcoder().decoder({ demuxer: dm, stream_index: index, thread_count: this.opts.threads ?? 0 } as never);
+        } catch (err) {
+          throw toFFmpegError(`open decoder (${this.url} stream ${index})`, err);
+        }
+      }
+      this.#streams.set(index, sel);
+      this.push(this.describe(st as unknown as Record<string, unknown>, sel));
+    }
+  }
+
+  /** The descriptor of a selected stream. */
+  protected describe(st: Record<string, unknown>, sel: Selected): StreamDescriptor {
+    const par = st.codecpar as Record<string, unknown>;
+    const rate = (st.avg_frame_rate as [number, number] | undefined) ?? (st.r_frame_rate as [number, number] | undefined);
+    const dur = st.duration as number | null;
+    const codecpar = codecParametersFrom(par, sel.kind, String(par.name));
+    if (this.decode) codecpar.name = sel.kind === 'video' ? 'rawvideo' : 'pcm';
+    return {
+      type: 'stream', streamId: sel.streamId, kind: sel.kind, timeBase: sel.timeBase, codecpar, coded: !this.decode,
+      ...(sel.kind === 'video' && rate && rate[0] > 0 && rate[1] > 0 ? { frameRate: reduce(rate) } : {}),
+      ...(typeof dur === 'number' && dur > 0 ? { duration: BigInt(dur) } : {}),
+    };
+  }
+
+  async #pull(): Promise<void> {
+    if (!this.#demuxer) {
+      await this.#open();
+      if (this.destroyed) return;
+    }
+    const dm = this.#demuxer!;
+    for (;;) {
+      if (this.#ended || this.destroyed) return;
+      let packet: Packet | null;
+      try {
+        packet = await this.#track(dm.read());
+      } catch (err) {
+        throw toFFmpegError(`read ${this.url}`, err);
+      }
+      if (this.destroyed) return;
+      if (!packet) {
+        await this.#finish();
+        return;
+      }
+      const sel = this.#streams.get(packet.stream_index);
+      if (!sel) continue;
+      let more = true;
+      if (!sel.decoder) {
+        more = this.push({ type: 'packet', kind: sel.kind, packet, streamId: sel.streamId, timeBase: sel.timeBase } satisfies Envelope);
+      } else {
+        const dec = sel.decoder;
+        let res;
+        try {
+          res = await this.#track(dec.decode(packet));
+        } catch (err) {
+          throw toFFmpegError(`decode ${this.url} stream ${sel.index}`, err);
+        }
+        if (this.destroyed) return;
+        for (const f of res.frames) more = this.#pushFrame(sel, f) && more;
+      }
+      if (!more) return;
+    }
+  }
+
+  #pushFrame(sel: Selected, f: import('../native.js').Frame): boolean {
+    // The decoder's best guess of the presentation time, as the ffmpeg command line uses.
+    const best = (f as unknown as { best_effort_timestamp?: number | null }).best_effort_timestamp;
+    if (best !== null && best !== undefined) f.pts = best;
+    return this.push({ type: 'frame', kind: sel.kind, frame: f, streamId: sel.streamId, timeBase: sel.timeBase } satisfies Envelope);
+  }
+
+  async #finish(): Promise<void> {
+    this.#ended = true;
+    for (const sel of this.#streams.values()) {
+      if (!sel.decoder) continue;
+      const dec = sel.decoder;
+      let res;
+      try {
+        res = await this.#track(dec.flush());
+      } catch (err) {
+        throw toFFmpegError(`drain decoder (${this.url} stream ${sel.index})`, err);
+      }
+      for (const f of res.frames) this.#pushFrame(sel, f);
+    }
+    this.push(null);
+  }
+}
+
+/** A FrameSource that demuxes and decodes a file (or an allowed URL). */
+export class DecodeSource extends DemuxSource {
+  constructor(pathOrUrl: string, opts: DemuxOptions = {}) {
+    super(pathOrUrl, opts, true);
+  }
+}
+
+/** A packet source: demuxes without decoding, for stream copy. */
+export class DemuxPacketSource extends DemuxSource {
+  constructor(pathOrUrl: string, opts: DemuxOptions = {}) {
+    super(pathOrUrl, opts, false);
+  }
+}
+
+/**
+ * Demux and decode a media file into frame envelopes.
+ *
+ * @example
+ * ```ts
+ * await pipeline(decodeFile('in.mp4'), new Scaler({ width: 640 }), new Encoder(cfg), new Rescaler(), new Muxer({ format: 'mp4', output: 'out.mp4' }));
+ * ```
+ */
+export function decodeFile(pathOrUrl: string, opts: DemuxOptions = {}): DecodeSource {
+  return new DecodeSource(pathOrUrl, opts);
+}
+
+/** Demux a media file into coded descriptors and packets, for remuxing without re-encoding. */
+export function demuxFile(pathOrUrl: string, opts: DemuxOptions = {}): DemuxPacketSource {
+  return new DemuxPacketSource(pathOrUrl, opts);
+}
