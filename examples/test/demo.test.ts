@@ -1,0 +1,29 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(__dirname, '../..');
+
+describe('examples/encode-test-pattern (make demo)', () => {
+  it('writes an H.264 + AAC MP4 that ffprobe reads and ffmpeg decodes cleanly, with progress on stderr only', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'beamflow-demo-')), 'demo.mp4');
+    const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href, 'encode-test-pattern.ts', out], {
+      cwd: join(root, 'examples'),
+      encoding: 'utf8',
+      env: { ...process.env, DEMO_SECONDS: '2' },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('frames=');
+    const probe = spawnSync('ffprobe', ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_name,nb_read_frames', '-of', 'json', out], { encoding: 'utf8' });
+    const streams = (JSON.parse(probe.stdout) as { streams: Array<{ codec_name: string; nb_read_frames: string }> }).streams;
+    expect(streams.map((s) => s.codec_name)).toEqual(['h264', 'aac']);
+    expect(Number(streams[0]!.nb_read_frames)).toBe(50);
+    const decode = spawnSync('ffmpeg', ['-v', 'error', '-i', out, '-f', 'null', '-'], { encoding: 'utf8' });
+    expect(decode.status).toBe(0);
+    expect(decode.stderr).toBe('');
+  });
+});
