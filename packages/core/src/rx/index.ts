@@ -12,7 +12,7 @@
  *   a BeamflowError 'BEAMFLOW_ERROR', `'dropOldest'` discards the oldest
  *   buffered item (what a live source wants: stay current).
  */
-import { Readable } from 'node:stream';
+import { Readable, type Duplex } from 'node:stream';
 import { Observable, type Subscription } from 'rxjs';
 import { BeamflowError } from '../errors.js';
 
@@ -103,7 +103,7 @@ export function toReadable<T>(source: Observable<T>, opts: ToReadableOptions = {
  * busy), and what the stage outputs is emitted. Errors on either side tear
  * down both; unsubscribing destroys the stage.
  */
-export function throughStage<I, O>(make: () => import('node:stream').Duplex, opts: ToReadableOptions = {}): (source: Observable<I>) => Observable<O> {
+export function throughStage<I, O>(make: () => Duplex, opts: ToReadableOptions = {}): (source: Observable<I>) => Observable<O> {
   return (source) =>
     new Observable<O>((sub) => {
       const stage = make();

@@ -23,7 +23,7 @@ import { existsSync, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { ConfigError, InputError, toFFmpegError } from '../errors.js';
 import { codecParametersFrom, type Envelope, type MediaKind, type StreamDescriptor } from '../envelopes.js';
-import { beamcoder, type BeamDecoder, type BeamDemuxer, type Packet } from '../native.js';
+import { beamcoder, type BeamDecoder, type BeamDemuxer, type Frame, type Packet } from '../native.js';
 import { reduce, type Rational } from '../rational.js';
 
 /** Options of {@link decodeFile} and {@link demuxFile}. */
@@ -201,7 +201,7 @@ abstract class DemuxSource extends Readable {
     }
   }
 
-  #pushFrame(sel: Selected, f: import('../native.js').Frame): boolean {
+  #pushFrame(sel: Selected, f: Frame): boolean {
     // The decoder's best guess of the presentation time, as the ffmpeg command line uses.
     const best = (f as unknown as { best_effort_timestamp?: number | null }).best_effort_timestamp;
     if (best !== null && best !== undefined) f.pts = best;
