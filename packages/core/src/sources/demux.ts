@@ -70,7 +70,10 @@ abstract class DemuxSource extends Readable {
     if (!isUrl) {
       const path = scheme === 'file' ? pathOrUrl.replace(/^file:(\/\/)?/, '') : pathOrUrl;
       if (!existsSync(path)) throw new InputError(pathOrUrl, 'no such file');
-      if (statSync(path).isDirectory()) throw new InputError(pathOrUrl, 'is a directory, not a media file');
+      const st = statSync(path);
+      if (st.isDirectory()) throw new InputError(pathOrUrl, 'is a directory, not a media file');
+      // beamcoder 0.7.1's demuxer can crash the process on a zero-byte file: never hand it one.
+      if (st.isFile() && st.size === 0) throw new InputError(pathOrUrl, 'is empty');
     }
     this.url = pathOrUrl;
   }
