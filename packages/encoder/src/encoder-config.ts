@@ -185,7 +185,10 @@ export function softwareEncodersFor(codec: string): string[] {
  */
 export function resolveSoftwareEncoder(field: string, codec: string, kind: 'video' | 'audio'): EncoderInfo {
   const table = encoders();
-  const direct = table.get(codec);
+  // A codec name with a preferred encoder resolves to it first: 'opus' is also the
+  // name of FFmpeg's experimental native encoder, which refuses to open by default.
+  const preferred = (PREFERRED[codec] ?? []).find((n) => table.has(n));
+  const direct = table.get(preferred ?? codec);
   let info: EncoderInfo | undefined;
   if (direct) info = describeEncoder(direct);
   else {
