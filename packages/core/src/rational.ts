@@ -100,19 +100,26 @@ export function rescaleRnd(a: bigint, b: bigint, c: bigint, rounding: Rounding =
   if (a < 0n) {
     // FFmpeg: av_rescale_rnd(-a, b, c, rnd ^ ((rnd >> 1) & 1)) swaps DOWN and UP.
     const mirrored: Rounding = rounding === 'down' ? 'up' : rounding === 'up' ? 'down' : rounding;
-    return -rescaleRnd(-a, b, c, mirrored);
+    const r = rescaleRnd(-a, b, c, mirrored);
+    return r === NOPTS ? NOPTS : -r;
   }
   const p = a * b;
+  let r: bigint;
   switch (rounding) {
     case 'zero':
     case 'down':
-      return p / c;
+      r = p / c;
+      break;
     case 'inf':
     case 'up':
-      return (p + c - 1n) / c;
+      r = (p + c - 1n) / c;
+      break;
     case 'nearInf':
-      return (p + c / 2n) / c;
+      r = (p + c / 2n) / c;
+      break;
   }
+  // av_rescale_rnd answers INT64_MIN (AV_NOPTS_VALUE) when the result does not fit 64 bits.
+  return r > INT64_MAX ? NOPTS : r;
 }
 
 /**

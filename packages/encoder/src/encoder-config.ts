@@ -133,18 +133,15 @@ function encoders(): Map<string, CodecDesc> {
   return encoderTable;
 }
 
-let codecNames: Map<number, string> | undefined;
+const codecNames = new Map<number, string>();
+/** FFmpeg's codec (descriptor) name for a codec id: avcodec_get_name, through a codecpar. */
 function codecNameOf(id: number): string {
-  if (!codecNames) {
-    codecNames = new Map();
-    // codecs() is keyed by FFmpeg's codec (descriptor) name, each with its decoder and/or encoder.
-    type Entry = { decoder?: { id?: number } | null; encoder?: { id?: number } | null };
-    for (const [name, c] of Object.entries(beamcoder().codecs() as unknown as Record<string, Entry>)) {
-      const cid = c.decoder?.id ?? c.encoder?.id;
-      if (typeof cid === 'number' && !codecNames.has(cid)) codecNames.set(cid, name);
-    }
+  let name = codecNames.get(id);
+  if (name === undefined) {
+    name = String((beamcoder().codecParameters({ codec_id: id } as never) as unknown as { name: string }).name);
+    codecNames.set(id, name);
   }
-  return codecNames.get(id) ?? String(id);
+  return name;
 }
 
 function describeEncoder(c: CodecDesc): EncoderInfo {

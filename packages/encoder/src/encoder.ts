@@ -115,7 +115,7 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
   readonly #inputs = new Map<number, StreamDescriptor>();
   readonly #held: Envelope[] = [];
   #firstFrameAt: number | undefined;
-  #lastStatsAt = 0;
+  #lastStatsAt: number | undefined;
   #latestTime = 0;
   #stats = { framesIn: 0, packetsOut: 0, bytesOut: 0 };
   #closePromise: Promise<void> | undefined;
@@ -425,6 +425,12 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
       return ok;
     }
     this.#held.push(e);
+    // As ffmpeg's max_muxing_queue_size: a stream that was announced but never
+    // delivers a frame must not make the others pile up in memory without end.
+    if (this.#held.length > MAX_HELD) {
+      const waiting = [...this.#inputs.keys()].filter((id) => !this.#slots.get(id)?.described);
+      throw new InputError(`stream ${waiting.join(', ')}`, `announced but no frame arrived while ${MAX_HELD} packets of the other streams waited for it`);
+    }
     return true;
   }
 
@@ -462,7 +468,7 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
   #maybeStats(): void {
     const interval = this.config.statsInterval ?? 1000;
     const now = performance.now();
-    if (now - this.#lastStatsAt >= interval) this.#emitStats(now);
+    if (this.#lastStatsAt === undefined || now - this.#lastStatsAt >= interval) this.#emitStats(now);
   }
 
   #emitStats(now = performance.now()): void {
@@ -470,6 +476,8 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
     this.emit('stats', this.stats());
   }
 }
+
+const MAX_HELD = 1024;
 
 function preferFormat(fmts: readonly string[]): string {
   for (const p of ['fltp', 'flt', 's16', 's16p', 's32']) if (fmts.includes(p)) return p;

@@ -88,8 +88,10 @@ export class Resampler extends FrameFilter {
     };
   }
 
-  protected frameKey(frame: Frame): string {
-    return audioFrameKey(frame);
+  protected frameKey(_frame: Frame): string {
+    // The processor reconfigures its own conversion graph on a format change,
+    // keeping its re-chunker and timestamps: one processor per stream.
+    return 'audio';
   }
 
   protected async open(frame: Frame, timeBase: Rational): Promise<FrameProcessor> {
@@ -115,27 +117,37 @@ export function audioFrameKey(frame: Frame): string {
   return `${frame.sample_rate}/${frame.format}/${frame.channel_layout}/${frame.channels}`;
 }
 
-/** Open a converter + re-chunker for frames like `frame`. Shared by Resampler and Encoder. @internal */
+type Filterer = Awaited<ReturnType<ReturnType<typeof beamcoder>['filterer']>>;
+
+/**
+ * Open a converter + re-chunker whose output format is fixed by `target` and
+ * the first frame. A later frame of another rate, format or layout gets a new
+ * conversion graph (as the ffmpeg command line reconfigures its filters) while
+ * the re-chunker and the sample-counted timestamps carry on, so the output
+ * stays gap-free and exact. Shared by Resampler and Encoder. @internal
+ */
 export async function openAudioProcessor(target: AudioTarget, frame: Frame, timeBase: Rational, key = audioFrameKey(frame)): Promise<FrameProcessor> {
-  const inRate = frame.sample_rate;
-  const inFmt = frame.format as string;
-  const inLayout = (frame.channel_layout as string) || defaultChannelLayout(frame.channels);
-  const rate = target.sampleRate ?? inRate;
-  const fmt = target.sampleFormat ?? inFmt;
-  const layout = target.channelLayout ?? inLayout;
+  const firstLayout = (frame.channel_layout as string) || defaultChannelLayout(frame.channels);
+  const rate = target.sampleRate ?? frame.sample_rate;
+  const fmt = target.sampleFormat ?? (frame.format as string);
+  const layout = target.channelLayout ?? firstLayout;
   const channels = layoutChannels(layout) ?? frame.channels;
   const outTb: Rational = { num: 1, den: rate };
   sampleFormatInfo(fmt);
-  const convert = rate !== inRate || fmt !== inFmt || layout !== inLayout;
-  let filterer: Awaited<ReturnType<ReturnType<typeof beamcoder>['filterer']>> | undefined;
-  if (convert) {
-    filterer = await beamcoder().filterer({
+  const graphFor = async (f: Frame, tb: Rational): Promise<Filterer | undefined> => {
+    const inRate = f.sample_rate;
+    const inFmt = f.format as string;
+    const inLayout = (f.channel_layout as string) || defaultChannelLayout(f.channels);
+    if (inRate === rate && inFmt === fmt && inLayout === layout) return undefined;
+    return beamcoder().filterer({
       filterType: 'audio',
-      inputParams: [{ name: 'in0:a', sampleRate: inRate, sampleFormat: inFmt, channelLayout: inLayout, timeBase: [timeBase.num, timeBase.den] }],
+      inputParams: [{ name: 'in0:a', sampleRate: inRate, sampleFormat: inFmt, channelLayout: inLayout, timeBase: [tb.num, tb.den] }],
       outputParams: [{ name: 'out0:a', sampleRate: rate, sampleFormat: fmt, channelLayout: layout }],
       filterSpec: `[in0:a]aresample=${rate},aformat=sample_fmts=${fmt}:channel_layouts=${layout}[out0:a]`,
     });
-  }
+  };
+  let graphKey = audioFrameKey(frame);
+  let filterer = await graphFor(frame, timeBase);
   const chunker = target.frameSize ? new AudioChunker(target.frameSize, fmt, rate, channels, layout) : undefined;
   // Counted in output samples from the first frame's pts, so timestamps never drift.
   let nextPts: bigint | undefined;
@@ -149,6 +161,11 @@ export async function openAudioProcessor(target: AudioTarget, frame: Frame, time
     key,
     timeBase: outTb,
     process: async (f, tb) => {
+      const k = audioFrameKey(f);
+      if (k !== graphKey) {
+        filterer = await graphFor(f, tb);
+        graphKey = k;
+      }
       const inPts = f.pts === null || f.pts === undefined ? undefined : rescale(BigInt(f.pts), tb, outTb);
       const converted = filterer ? ((await filterer.filter([{ name: 'in0:a', frames: [f] }]))[0]?.frames ?? []) : [f];
       const out: Frame[] = [];
