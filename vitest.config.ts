@@ -17,9 +17,6 @@ export default defineConfig({
   },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/test/**/*.test.ts'],
-    // Aborting a pipeline mid-encode still crashes natively now and then (see the abort suite);
-    // it runs on its own with `pnpm test:abort` until that is fixed, not as part of `make test`.
-    exclude: ['**/node_modules/**', 'packages/muxer/test/integration/abort.test.ts'],
     // Native calls hold libuv pool threads; forks keep each test file's addon state apart.
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },

@@ -29,6 +29,8 @@ let overridePath: string | undefined;
 /** Where beamcoder's compiled addon is expected. */
 export function nativeAddonPath(): string {
   if (overridePath) return overridePath;
+  // Another build of the addon (a debug build, or the unpatched one the soak benchmark compares with).
+  if (process.env.BEAMFLOW_BEAMCODER_ADDON) return process.env.BEAMFLOW_BEAMCODER_ADDON;
   const require = createRequire(import.meta.url);
   let pkg: string;
   try {

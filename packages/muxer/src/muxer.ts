@@ -235,19 +235,17 @@ export class Muxer extends CodecStage<Envelope, Buffer> {
 
   protected async release(): Promise<void> {
     // Abort: a file keeps what was muxed — write its trailer so it plays.
-    // Writing the trailer after an errored destroy (an AbortSignal) crashed the process
-    // in the abort tests; until that is understood only a clean destroy finalizes.
-    if (this.#mux && this.#trailerPending && !this.#life.is('error')) {
+    if (this.#mux && this.#trailerPending) {
       if (this.#output) {
         await this.#trailer().catch(() => undefined);
       } else {
+        // Byte output: stop the I/O queue so no FFmpeg write can block, and drop what is
+        // left. Never forceClose() here: it runs avio_close() on the custom I/O context,
+        // which frees beamcoder's own buffer and closes its adaptor as if it were a URL —
+        // heap corruption that crashed the process now and then. The context's finalizer
+        // frees it correctly.
         this.#discard = true;
         this.#governor?.finish();
-        try {
-          this.#mux.forceClose();
-        } catch {
-          // already closed
-        }
       }
     }
     else if (this.#output && !this.#trailerPending && this.#packets === 0 && !/^[a-z][a-z0-9+.-]*:\/\//i.test(this.#output)) {
