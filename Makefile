@@ -5,10 +5,14 @@ export COREPACK_INTEGRITY_KEYS := 0
 export COREPACK_ENABLE_DOWNLOAD_PROMPT := 0
 PNPM := corepack pnpm
 
-.PHONY: setup demo test lint typecheck unit bench
+.PHONY: setup setup-test demo test lint typecheck unit bench
 
 setup:
 	@bash scripts/bootstrap.sh
+
+# The tests also need a real RTMP server: Debian's nginx with its RTMP module.
+setup-test:
+	@bash scripts/bootstrap.sh nginx-rtmp
 
 demo: setup
 	$(PNPM) --filter @beamflow/examples run demo
@@ -19,10 +23,10 @@ lint: setup
 typecheck: setup
 	$(PNPM) run typecheck
 
-unit: setup
+unit: setup-test
 	$(PNPM) run test
 
-test: setup
+test: setup-test
 	$(PNPM) run lint
 	$(PNPM) run typecheck
 	$(PNPM) run test

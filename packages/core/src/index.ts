@@ -36,3 +36,5 @@ export { decodeFile, demuxFile, DecodeSource, DemuxPacketSource } from './source
 export type { DemuxOptions } from './sources/demux.js';
 export { fromFrames } from './sources/from-frames.js';
 export type { FromFramesOptions } from './sources/from-frames.js';
+export { tee } from './tee.js';
+export type { TeeBranchOptions, TeeBranches } from './tee.js';

@@ -3,3 +3,5 @@ export { Rescaler } from './rescaler.js';
 export type { RescalerOptions } from './rescaler.js';
 export { Muxer, MUXER_TRANSITIONS } from './muxer.js';
 export type { MuxerOptions, MuxerState, HlsOptions, DashOptions } from './muxer.js';
+export { writeHlsMasterPlaylist, codecsOf, peakBandwidth } from './outputs/hls-master.js';
+export type { HlsVariant } from './outputs/hls-master.js';

@@ -147,6 +147,11 @@ export class Muxer extends CodecStage<Envelope, Buffer> {
     return this.#life.state;
   }
 
+  /** The streams this Muxer was told about, in output order. */
+  get streams(): StreamDescriptor[] {
+    return [...this.#streams.values()].sort((a, b) => a.index - b.index).map((s) => s.desc);
+  }
+
   /** Packets written so far. */
   get packetsWritten(): number {
     return this.#packets;
@@ -288,7 +293,9 @@ export class Muxer extends CodecStage<Envelope, Buffer> {
       const st = mux.newStream({ name: s.desc.codecpar.name, time_base: toTuple(s.desc.timeBase), interleaved: true } as never);
       const par = st.codecpar as unknown as Record<string, unknown>;
       for (const [k, v] of Object.entries(cp)) {
-        if (k === 'name' || v === undefined || v === null) continue;
+        // The source container's codec tag ('avc1', 'mp4a' from MP4) may mean nothing to this
+        // one (Matroska refuses it): let the muxer choose its own, as the ffmpeg command line does.
+        if (k === 'name' || k === 'codec_tag' || v === undefined || v === null) continue;
         try {
           par[k] = v;
         } catch {
@@ -312,9 +319,13 @@ export class Muxer extends CodecStage<Envelope, Buffer> {
           (mux as unknown as { filename?: string }).filename = url;
         }
       }
-      // From here on the file needs a trailer, even if destroy() lands while the header is being written.
-      this.#trailerPending = true;
-      await this.track(() => mux.writeHeader({ options: this.#muxOptions } as never) as Promise<unknown>);
+      // The flag is set inside the tracked call, so a destroy() that lands while the header is
+      // being written sees it once the header succeeded — and never after it failed: beamcoder
+      // segfaults on a trailer (or a packet) after a failed header.
+      await this.track(() => (mux.writeHeader({ options: this.#muxOptions } as never) as Promise<unknown>).then((r) => {
+        this.#trailerPending = true;
+        return r;
+      }));
     } catch (err) {
       throw toFFmpegError(`write header (${this.options.format}${this.#output ? ` → ${this.#output}` : ''})`, err);
     }
