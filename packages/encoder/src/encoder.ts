@@ -420,9 +420,10 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
   #deliver(e: Envelope, push: (e: Envelope) => boolean): boolean {
     if (this.#held.length === 0 && this.#allDescribed()) return push(e);
     if (e.type === 'stream') {
-      const ok = push(e);
-      if (this.#allDescribed()) return this.#flushHeld(push) && ok;
-      return ok;
+      // Descriptors wait too, then go out in the input's stream order (video before
+      // audio when the source said so), whichever codec opened first.
+      this.#held.unshift(e);
+      return this.#allDescribed() ? this.#flushHeld(push) : true;
     }
     this.#held.push(e);
     // As ffmpeg's max_muxing_queue_size: a stream that was announced but never
@@ -435,8 +436,11 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
   }
 
   #flushHeld(push: (e: Envelope) => boolean): boolean {
+    const order = [...this.#inputs.keys()];
+    const held = this.#held.splice(0);
+    const descriptors = held.filter((h) => h.type === 'stream').sort((a, b) => order.indexOf(a.streamId) - order.indexOf(b.streamId));
     let ok = true;
-    for (const h of this.#held.splice(0)) ok = push(h) && ok;
+    for (const h of [...descriptors, ...held.filter((x) => x.type !== 'stream')]) ok = push(h) && ok;
     return ok;
   }
 
