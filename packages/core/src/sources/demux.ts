@@ -19,7 +19,7 @@
  * - destroy: waits for the native call in flight, then drops the demuxer and
  *   decoders once.
  */
-import { existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { ConfigError, InputError, toFFmpegError } from '../errors.js';
 import { codecParametersFrom, type Envelope, type MediaKind, type StreamDescriptor } from '../envelopes.js';
@@ -34,10 +34,25 @@ export interface DemuxOptions {
   audio?: boolean | number;
   /** FFmpeg protocols the input may use (default `['file', 'pipe']` for a path; a URL's own scheme must be listed). */
   protocols?: readonly string[];
+  /**
+   * Open FFmpeg concat lists (`ffconcat version 1.0`), which name other files. Off by default,
+   * as untrusted input: a list is refused before FFmpeg reads it.
+   */
+  allowConcat?: boolean;
   /** Frames (or packets) buffered ahead (default 4). */
   highWaterMark?: number;
   /** Decoder threads (default 0: automatic). */
   threads?: number;
+}
+
+function startsWith(path: string, magic: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(magic.length);
+    return readSync(fd, buf, 0, buf.length, 0) === buf.length && buf.toString('latin1') === magic;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 interface Selected {
@@ -72,8 +87,11 @@ abstract class DemuxSource extends Readable {
       if (!existsSync(path)) throw new InputError(pathOrUrl, 'no such file');
       const st = statSync(path);
       if (st.isDirectory()) throw new InputError(pathOrUrl, 'is a directory, not a media file');
-      // beamcoder 0.7.1's demuxer can crash the process on a zero-byte file: never hand it one.
+      // Nothing to probe in a zero-byte file: say so plainly instead of FFmpeg's "invalid data".
       if (st.isFile() && st.size === 0) throw new InputError(pathOrUrl, 'is empty');
+      if (st.isFile() && !opts.allowConcat && startsWith(path, 'ffconcat version 1.0')) {
+        throw new InputError(pathOrUrl, 'is an FFmpeg concat list, which names other files; pass allowConcat: true to open it');
+      }
     }
     this.url = pathOrUrl;
   }
