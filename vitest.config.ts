@@ -16,7 +16,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'examples/test/**/*.test.ts', 'test/**/*.test.ts', 'bench/test/**/*.test.ts'],
     // Native calls hold libuv pool threads; forks keep each test file's addon state apart.
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },

@@ -1,0 +1,2 @@
+// Placeholder entry: replaced by the command-line implementation.
+process.exitCode = 0;
