@@ -37,4 +37,8 @@ export type { DemuxOptions } from './sources/demux.js';
 export { fromFrames } from './sources/from-frames.js';
 export type { FromFramesOptions } from './sources/from-frames.js';
 export { tee } from './tee.js';
+export {
+  _defaultDeviceProbes, _locateDevice, _openDevice, _createFrames, _uploadFrame, _downloadFrame, _negotiateDecoder,
+} from './hw-devices.js';
+export type { DeviceKind, DeviceProbes, HardwareDeviceContext, HardwareFramesContext, HardwareDecodeChoice } from './hw-devices.js';
 export type { TeeBranchOptions, TeeBranches } from './tee.js';

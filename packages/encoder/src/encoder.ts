@@ -38,7 +38,7 @@ import {
   type BeamEncoder, type Envelope, type FrameEnvelope, type FrameProcessor, type MediaKind, type PacketEnvelope,
   type Rational, type StreamDescriptor, type TransitionTable, type Frame, type Packet,
 } from '@beamflow/core';
-import { negotiate, type HardwareChoice } from '@beamflow/hw';
+import { hwEncoderParams, negotiate, type HardwareChoice } from '@beamflow/hw';
 import {
   encoderInfo, resolveSoftwareEncoder, validateAudio, validateVideo,
   type EncoderConfig, type EncoderInfo, type AudioEncoderConfig, type VideoEncoderConfig,
@@ -267,7 +267,10 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
     const height = cfg.height ?? f.height;
     const pixelFormat = cfg.pixelFormat ?? (f.format as string);
     const rate: Rational = cfg.frameRate !== undefined ? validate.frameRate('video.frameRate', cfg.frameRate) : desc?.frameRate ?? invert(env.timeBase);
-    if (info.pixelFormats?.length && !info.pixelFormats.includes(pixelFormat)) {
+    const upload = this.hardware?.upload === true;
+    // A device-frames encoder (VAAPI) lists only its device format; the frames it is
+    // given are uploaded from system memory, so the check is the upload's, not this one.
+    if (!upload && info.pixelFormats?.length && !info.pixelFormats.includes(pixelFormat)) {
       throw new ConfigError('video.pixelFormat', `${info.name} does not take ${pixelFormat} frames; it takes ${info.pixelFormats.join(', ')} (put a Scaler with pixelFormat before the Encoder)`, info.pixelFormats);
     }
     const timeBase = invert(rate);
@@ -294,6 +297,11 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
     }
     let enc: BeamEncoder;
     try {
+      if (this.hardware && this.hardware.kind !== 'software') {
+        const { priv_data: hwPriv, ...hwParams } = hwEncoderParams(this.hardware, { width, height, pixelFormat });
+        Object.assign(params, hwParams);
+        Object.assign(priv, hwPriv);
+      }
       enc = beamcoder().encoder(params as { name: string });
     } catch (err) {
       throw toFFmpegError(`open ${info.name}`, err);

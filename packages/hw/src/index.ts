@@ -1,3 +1,3 @@
 /** `@beamflow/hw`: hardware device negotiation (CUDA, VAAPI) with software fallback. */
-export { negotiate, defaultProbes, clearNegotiationCache } from './negotiate.js';
+export { negotiate, defaultProbes, clearNegotiationCache, hwEncoderParams } from './negotiate.js';
 export type { HardwareChoice, HardwareDevice, DeviceKind, NegotiateOptions, Probes } from './negotiate.js';

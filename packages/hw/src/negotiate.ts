@@ -10,10 +10,9 @@
  * GPU), bounded by a timeout (a probe that hangs rejects its candidate only),
  * and results are cached per process per (codec, device kind).
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { DeviceUnavailableError, beamcoder } from '@beamflow/core';
+import { DeviceUnavailableError, beamcoder, _createFrames, _defaultDeviceProbes, _locateDevice, _openDevice, type DeviceKind } from '@beamflow/core';
 
-export type DeviceKind = 'cuda' | 'vaapi';
+export type { DeviceKind };
 
 /** A device a candidate would run on. */
 export interface HardwareDevice {
@@ -68,31 +67,44 @@ const HW_ENCODERS: Record<string, Record<DeviceKind, string>> = {
 };
 const SOFTWARE: Record<string, string> = { h264: 'libx264', hevc: 'libx265', av1: 'libsvtav1', vp9: 'libvpx-vp9', vp8: 'libvpx' };
 
-const LIBRARY_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/cuda/lib64', '/usr/lib/wsl/lib'];
+/** Size of the trial frame: small, but above every hardware encoder's minimum. */
+const TRIAL = { width: 256, height: 144 } as const;
 
 /** The real probes of this machine. */
 export const defaultProbes: Probes = {
   encoders: () => Object.keys(beamcoder().encoders()),
-  renderNodes: () => {
-    try {
-      return readdirSync('/dev/dri').filter((n) => n.startsWith('renderD')).map((n) => `/dev/dri/${n}`);
-    } catch {
-      return [];
-    }
-  },
-  libraryLoadable: (name) => LIBRARY_DIRS.some((d) => existsSync(`${d}/${name}`)) || (process.env.LD_LIBRARY_PATH ?? '').split(':').some((d) => d && existsSync(`${d}/${name}`)),
+  renderNodes: () => _defaultDeviceProbes.renderNodes(),
+  libraryLoadable: (name) => _defaultDeviceProbes.libraryLoadable(name),
   trialOpen: async (encoder, device) => {
-    if (device.kind === 'vaapi') {
-      // beamcoder 0.7.1 has no way to create a VAAPI frames context or upload frames.
-      throw new Error('beamcoder 0.7.1 cannot attach a VAAPI frames context or upload frames');
-    }
     const bc = beamcoder();
-    const enc = bc.encoder({ name: encoder, width: 256, height: 144, pix_fmt: 'yuv420p', time_base: [1, 25], framerate: [25, 1], gpu: Number(device.device) } as never);
-    const frame = bc.frame({ width: 256, height: 144, format: 'yuv420p', pts: 0 }).alloc();
+    const choice: HardwareChoice = { kind: device.kind, encoder, device, pixelFormat: device.kind === 'vaapi' ? 'nv12' : 'yuv420p', upload: device.kind === 'vaapi', rejected: [] };
+    const enc = bc.encoder({
+      name: encoder, ...TRIAL, pix_fmt: 'yuv420p', time_base: [1, 25], framerate: [25, 1],
+      ...hwEncoderParams(choice, { ...TRIAL, pixelFormat: choice.pixelFormat }),
+    } as never);
+    const frame = bc.frame({ ...TRIAL, format: choice.pixelFormat, pts: 0 }).alloc();
     await enc.encode(frame);
     await enc.flush();
   },
 };
+
+/**
+ * What an encoder's parameters need for a negotiated device: the GPU index for
+ * NVENC (which takes system-memory frames), or for VAAPI the device context,
+ * a frames pool of the stream's size, and the `vaapi` pixel format — the
+ * encoder then uploads each system-memory frame on its worker thread. Throws
+ * with FFmpeg's message when the device or pool cannot be created.
+ */
+export function hwEncoderParams(choice: HardwareChoice, stream: { width: number; height: number; pixelFormat: string }): Record<string, unknown> {
+  if (choice.kind === 'software' || !choice.device) return {};
+  if (choice.kind === 'cuda') return { priv_data: { gpu: Number(choice.device.device) } };
+  const device = _openDevice('vaapi', choice.device.device);
+  // 10-bit input stays 10-bit; everything else goes to NV12 surfaces (FFmpeg converts
+  // planar 4:2:0 during the upload where the driver offers it).
+  const swPixelFormat = stream.pixelFormat === 'p010le' ? 'p010le' : 'nv12';
+  const frames = _createFrames(device, { pixelFormat: 'vaapi', swPixelFormat, width: stream.width, height: stream.height });
+  return { pix_fmt: 'vaapi', hw_frames_ctx: frames };
+}
 
 const cache = new Map<string, Promise<string | undefined>>();
 
@@ -140,22 +152,16 @@ export async function negotiate(opts: NegotiateOptions): Promise<HardwareChoice>
       rejected.push({ kind, encoder, reason: `FFmpeg built without ${encoder}` });
       continue;
     }
-    let device: HardwareDevice;
-    try {
-      if (kind === 'cuda') {
-        if (!probes.libraryLoadable('libcuda.so.1')) throw new Error('libcuda.so.1 not loadable');
-        if (!probes.libraryLoadable('libnvidia-encode.so.1')) throw new Error('libnvidia-encode.so.1 not loadable (no NVENC driver)');
-        device = { kind, device: '0' };
-      } else {
-        const nodes = probes.renderNodes();
-        if (!nodes.length) throw new Error('no /dev/dri/renderD* node');
-        if (!probes.libraryLoadable('libva.so.2')) throw new Error('libva.so.2 not loadable');
-        device = { kind, device: nodes[0]! };
-      }
-    } catch (err) {
-      rejected.push({ kind, encoder, reason: err instanceof Error ? err.message : String(err) });
+    const where = _locateDevice(kind, { ...(_defaultDeviceProbes), renderNodes: () => probes.renderNodes(), libraryLoadable: (n) => probes.libraryLoadable(n) });
+    if ('reason' in where) {
+      rejected.push({ kind, encoder, reason: where.reason });
       continue;
     }
+    if (kind === 'cuda' && !probes.libraryLoadable('libnvidia-encode.so.1')) {
+      rejected.push({ kind, encoder, reason: 'libnvidia-encode.so.1 not loadable (no NVENC driver)' });
+      continue;
+    }
+    const device: HardwareDevice = { kind, device: where.device };
     const key = `${encoder}@${device.device}`;
     let trial = cache.get(key);
     if (!trial) {
@@ -170,7 +176,7 @@ export async function negotiate(opts: NegotiateOptions): Promise<HardwareChoice>
       rejected.push({ kind, encoder, reason });
       continue;
     }
-    return { kind, encoder, device, pixelFormat: kind === 'vaapi' ? 'vaapi' : opts.pixelFormat ?? 'yuv420p', upload: kind === 'vaapi', rejected };
+    return { kind, encoder, device, pixelFormat: kind === 'vaapi' ? (opts.pixelFormat === 'p010le' ? 'p010le' : 'nv12') : opts.pixelFormat ?? 'yuv420p', upload: kind === 'vaapi', rejected };
   }
   if (opts.device) throw new DeviceUnavailableError(opts.device, rejected.map((r) => `${r.encoder}: ${r.reason}`));
   const sw = SOFTWARE[opts.codec] ?? opts.codec;

@@ -15,6 +15,11 @@
  * - read: one packet at a time is read and, for `decodeFile`, decoded; frames
  *   (or packets) are pushed until the consumer's buffer is full, then reading
  *   stops until it asks again — the file is never read ahead of the pipeline.
+ * - hardware decode (`hwaccel`): when the video decoder opens, a device is
+ *   negotiated (CUDA, then VAAPI for `'auto'`; see hw-devices.ts) and set on
+ *   the decoder; FFmpeg decodes on it and frames come back in system memory,
+ *   so the rest of the pipeline is unchanged. The choice, with the reason each
+ *   device was rejected, is `source.hardware` and a `'hardware'` event.
  * - end: each decoder is drained (its delayed frames pushed), then the end.
  * - destroy: waits for the native call in flight, then drops the demuxer and
  *   decoders once.
@@ -25,6 +30,7 @@ import { ConfigError, InputError, toFFmpegError } from '../errors.js';
 import { codecParametersFrom, type Envelope, type MediaKind, type StreamDescriptor } from '../envelopes.js';
 import { beamcoder, type BeamDecoder, type BeamDemuxer, type Frame, type Packet } from '../native.js';
 import { reduce, type Rational } from '../rational.js';
+import { _negotiateDecoder, type DeviceKind, type HardwareDecodeChoice } from '../hw-devices.js';
 
 /** Options of {@link decodeFile} and {@link demuxFile}. */
 export interface DemuxOptions {
@@ -43,6 +49,13 @@ export interface DemuxOptions {
   highWaterMark?: number;
   /** Decoder threads (default 0: automatic). */
   threads?: number;
+  /**
+   * Decode video on a hardware device (`decodeFile` only): `'auto'` uses CUDA (NVDEC) or VAAPI
+   * when one works here and software otherwise; `'cuda'` or `'vaapi'` insist, and the source
+   * fails with a {@link DeviceUnavailableError} carrying the reasons when that device cannot
+   * decode; `'none'` (default) is software.
+   */
+  hwaccel?: 'auto' | DeviceKind | 'none';
 }
 
 function startsWith(path: string, magic: string): boolean {
@@ -71,11 +84,18 @@ abstract class DemuxSource extends Readable {
   #pulling = false;
   #ended = false;
   #inflight: Promise<unknown> | undefined;
+  /** The hardware decode negotiation's outcome (with `hwaccel`), once the video decoder is open. */
+  hardware: HardwareDecodeChoice | undefined;
 
   constructor(pathOrUrl: string, opts: DemuxOptions, private readonly decode: boolean) {
     super({ objectMode: true, highWaterMark: opts.highWaterMark ?? 4 });
     if (typeof pathOrUrl !== 'string' || pathOrUrl.length === 0) throw new ConfigError('path', 'must be a file path or URL');
     this.opts = opts;
+    if (opts.hwaccel !== undefined) {
+      const allowed = ['auto', 'cuda', 'vaapi', 'none'];
+      if (!allowed.includes(opts.hwaccel)) throw new ConfigError('hwaccel', `must be one of ${allowed.join(', ')}`, allowed);
+      if (!decode && opts.hwaccel !== 'none') throw new ConfigError('hwaccel', 'only decodeFile decodes; demuxFile passes packets through');
+    }
     const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(pathOrUrl)?.[1]?.toLowerCase();
     const isUrl = scheme !== undefined && scheme.length > 1 && scheme !== 'file';
     const protocols = opts.protocols ?? ['file', 'pipe'];
@@ -158,8 +178,16 @@ abstract class DemuxSource extends Readable {
       const tb = st.time_base as [number, number];
       const sel: Selected = { index, kind, timeBase: { num: tb[0], den: tb[1] }, streamId: this.#streams.size };
       if (this.decode) {
+        const params: Record<string, unknown> = { demuxer: dm, stream_index: index, thread_count: this.opts.threads ?? 0 };
+        const hwaccel = this.opts.hwaccel ?? 'none';
+        if (kind === 'video' && hwaccel !== 'none') {
+          const choice = _negotiateDecoder(st.codecpar.name as string, hwaccel);
+          this.hardware = choice;
+          this.emit('hardware', choice);
+          if (choice.context) Object.assign(params, { hwaccel: true, hw_device_ctx: choice.context });
+        }
         try {
-          sel.decoder = beamcoder().decoder({ demuxer: dm, stream_index: index, thread_count: this.opts.threads ?? 0 } as never);
+          sel.decoder = beamcoder().decoder(params as never);
         } catch (err) {
           throw toFFmpegError(`open decoder (${this.url} stream ${index})`, err);
         }

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { BeamflowError, DeviceUnavailableError } from '@beamflow/core';
+import { BeamflowError, DeviceUnavailableError, _negotiateDecoder, type HardwareDeviceContext } from '@beamflow/core';
 import { clearNegotiationCache, negotiate } from '@beamflow/hw';
 import type { HardwareDevice, Probes } from '@beamflow/hw';
 
@@ -76,7 +76,7 @@ describe('negotiate (injected probes)', () => {
   it('picks VAAPI when it works, with upload', async () => {
     const { probes } = machine(VAAPI);
     const choice = await negotiate({ codec: 'h264', probes });
-    expect(choice).toMatchObject({ kind: 'vaapi', encoder: 'h264_vaapi', upload: true, pixelFormat: 'vaapi' });
+    expect(choice).toMatchObject({ kind: 'vaapi', encoder: 'h264_vaapi', upload: true, pixelFormat: 'nv12' });
     expect(choice.device).toEqual({ kind: 'vaapi', device: '/dev/dri/renderD128' });
     expect(choice.rejected.map((r) => r.kind)).toEqual(['cuda']);
     expect(choice.rejected[0]!.reason).toBe('libcuda.so.1 not loadable');
@@ -159,5 +159,28 @@ describe('negotiate (injected probes)', () => {
     expect(cuda.encoder).toBe('hevc_nvenc');
     const sw = await negotiate({ codec: 'hevc', probes: machine({}).probes });
     expect(sw).toMatchObject({ kind: 'software', encoder: 'libx265' });
+  });
+});
+
+describe('a GPU with NVDEC but no NVENC (H100/H200)', () => {
+  it("'auto' encodes in software with NVENC's reason, while hardware decode still takes CUDA", async () => {
+    const { probes } = machine({
+      libs: CUDA_LIBS,
+      trialOpen: async (encoder) => {
+        if (encoder === 'h264_nvenc') throw new Error('OpenEncodeSessionEx failed: no encode capable devices found (2)');
+      },
+    });
+    const choice = await negotiate({ codec: 'h264', probes });
+    expect(choice).toMatchObject({ kind: 'software', encoder: 'libx264', upload: false });
+    expect(choice.rejected[0]).toMatchObject({ kind: 'cuda', encoder: 'h264_nvenc' });
+    expect(choice.rejected[0]!.reason).toBe('NVENC refused to open: OpenEncodeSessionEx failed: no encode capable devices found (2)');
+    expect(choice.rejected[1]).toMatchObject({ kind: 'vaapi', reason: 'no /dev/dri/renderD* node' });
+
+    const decode = _negotiateDecoder('h264', 'auto', {
+      renderNodes: probes.renderNodes,
+      libraryLoadable: probes.libraryLoadable,
+      openDevice: (type) => ({ type: 'HWDeviceContext', device_type: type }) as HardwareDeviceContext,
+    });
+    expect(decode).toMatchObject({ kind: 'cuda', device: '0', rejected: [] });
   });
 });
