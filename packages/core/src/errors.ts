@@ -22,7 +22,8 @@ export type BeamflowErrorCode =
   | 'BEAMFLOW_INPUT'
   | 'BEAMFLOW_TIMESTAMP'
   | 'BEAMFLOW_DEVICE_UNAVAILABLE'
-  | 'BEAMFLOW_ABORTED';
+  | 'BEAMFLOW_ABORTED'
+  | 'BEAMFLOW_OVERFLOW';
 
 /**
  * Base class of every beamflow error.
@@ -127,6 +128,17 @@ export class DeviceUnavailableError extends BeamflowError {
     super('BEAMFLOW_DEVICE_UNAVAILABLE', `no usable ${kind} device: ${reasons.join('; ') || 'no candidate'}`);
     this.kind = kind;
     this.reasons = reasons;
+  }
+}
+
+/** A bounded buffer in front of a source that cannot be paused (a hot Observable) filled up. */
+export class OverflowError extends BeamflowError {
+  /** Items the buffer holds at most. */
+  readonly bound: number;
+
+  constructor(bound: number, message: string) {
+    super('BEAMFLOW_OVERFLOW', message);
+    this.bound = bound;
   }
 }
 

@@ -5,7 +5,7 @@
  */
 export {
   BeamflowError, ConfigError, StateError, FFmpegError, NativeLoadError, InputError, TimestampError,
-  DeviceUnavailableError, AbortError, toFFmpegError, closestNames,
+  DeviceUnavailableError, AbortError, OverflowError, toFFmpegError, closestNames,
 } from './errors.js';
 export type { BeamflowErrorCode } from './errors.js';
 export {
