@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  AbortError, BeamflowError, ConfigError, DeviceUnavailableError, FFmpegError, InputError, NativeLoadError,
+  AbortError, BeamflowError, OverflowError, ConfigError, DeviceUnavailableError, FFmpegError, InputError, NativeLoadError,
   StateError, TimestampError, closestNames, toFFmpegError,
 } from '../../src/errors.js';
 import type { BeamflowErrorCode } from '../../src/errors.js';
@@ -23,6 +23,7 @@ describe('error codes and names', () => {
     [new TimestampError(1, 'DTS went backwards'), 'BEAMFLOW_TIMESTAMP', 'TimestampError'],
     [new DeviceUnavailableError('cuda', ['no driver']), 'BEAMFLOW_DEVICE_UNAVAILABLE', 'DeviceUnavailableError'],
     [new AbortError(), 'BEAMFLOW_ABORTED', 'AbortError'],
+    [new OverflowError(64, 'buffer full'), 'BEAMFLOW_OVERFLOW', 'OverflowError'],
   ];
 
   for (const [err, code, name] of cases) {
