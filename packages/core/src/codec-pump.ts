@@ -249,6 +249,13 @@ export abstract class CodecStage<In, Out> extends Duplex {
   protected abstract finish(): Promise<void>;
   /** Free native resources. Called exactly once, after any native call in flight has returned. */
   protected abstract release(): void | Promise<void>;
+  /**
+   * The stage's lifecycle, when it has one: destroy() moves it to `'error'`
+   * (when destroyed with an error) and, once resources are released, to `'closed'`.
+   */
+  protected lifecycle(): { tryTo(next: 'error' | 'closed'): boolean } | undefined {
+    return undefined;
+  }
 
   override _write(chunk: In, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     this.handle(chunk).then(() => cb(), (err: unknown) => cb(asError(err)));
@@ -269,14 +276,20 @@ export abstract class CodecStage<In, Out> extends Duplex {
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    const life = this.lifecycle();
+    if (err) life?.tryTo('error');
     this.gate.close(err ?? new AbortError('stage destroyed'));
     const inflight = this.#inflight ?? Promise.resolve();
+    const done = (e: Error | null): void => {
+      life?.tryTo('closed');
+      cb(e);
+    };
     inflight
       .catch(() => undefined)
       .then(() => this.#releaseOnce())
       .then(
-        () => cb(err),
-        (releaseErr: unknown) => cb(err ?? asError(releaseErr)),
+        () => done(err),
+        (releaseErr: unknown) => done(err ?? asError(releaseErr)),
       );
   }
 

@@ -216,12 +216,8 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
     this.#held.length = 0;
   }
 
-  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
-    if (err) this.#life.tryTo('error');
-    super._destroy(err, (e) => {
-      this.#life.tryTo('closed');
-      cb(e);
-    });
+  protected override lifecycle(): { tryTo(next: 'error' | 'closed'): boolean } {
+    return this.#life;
   }
 
   #configFor(kind: MediaKind): VideoEncoderConfig | AudioEncoderConfig | undefined {
@@ -249,14 +245,23 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
       ...(hw === 'auto' ? {} : { device: hw }),
     });
     this.hardware = choice;
-    if (choice.kind !== 'software') {
-      const info = encoderInfo(choice.encoder);
-      if (info) {
+    const info = choice.kind === 'software' ? undefined : encoderInfo(choice.encoder);
+    if (choice.kind !== 'software' && info) {
+      // The config was checked against the software encoder at construction; the device's
+      // encoder may name presets or ranges differently. With 'auto' a config it cannot take
+      // is one more reason to fall back, as a device that failed to open is.
+      try {
         validateVideo({ ...cfg, codec: choice.encoder }, info);
         this.#videoInfo = info;
+      } catch (err) {
+        if (hw !== 'auto' || !(err instanceof ConfigError)) throw err;
+        this.hardware = {
+          kind: 'software', encoder: this.#videoInfo!.name, device: undefined, pixelFormat: env.frame.format as string, upload: false,
+          rejected: [...choice.rejected, { kind: choice.kind, encoder: choice.encoder, reason: `the config does not fit ${choice.encoder}: ${err.message}` }],
+        };
       }
     }
-    this.emit('hardware', choice);
+    this.emit('hardware', this.hardware);
   }
 
   #openVideo(env: FrameEnvelope, desc: StreamDescriptor | undefined): CodecSlot {

@@ -266,12 +266,8 @@ export class Muxer extends CodecStage<Envelope, Buffer> {
     this.#mux = undefined;
   }
 
-  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
-    if (err) this.#life.tryTo('error');
-    super._destroy(err, (e) => {
-      this.#life.tryTo('closed');
-      cb(e);
-    });
+  protected override lifecycle(): { tryTo(next: 'error' | 'closed'): boolean } {
+    return this.#life;
   }
 
   async #writeHeader(): Promise<void> {
