@@ -10,9 +10,10 @@ PNPM := corepack pnpm
 setup:
 	@bash scripts/bootstrap.sh
 
-# The tests also need a real RTMP server: Debian's nginx with its RTMP module.
+# The tests also need a real RTMP server (Debian's nginx with its RTMP module) and a
+# Vulkan device on the CPU (Mesa's lavapipe) for the hardware-frame tests.
 setup-test:
-	@bash scripts/bootstrap.sh nginx-rtmp
+	@bash scripts/bootstrap.sh nginx-rtmp vulkan
 
 demo: setup
 	$(PNPM) --filter @beamflow/examples run demo

@@ -16,6 +16,9 @@ command -v make >/dev/null 2>&1 && command -v g++ >/dev/null 2>&1 && command -v 
 for extra in "$@"; do
   case "$extra" in
     nginx-rtmp) [ -f /usr/lib/nginx/modules/ngx_rtmp_module.so ] || need_apt+=(nginx-light libnginx-mod-rtmp) ;;
+    # Vulkan on Mesa's software rasteriser: a real FFmpeg hardware device on a machine
+    # without a GPU, for the tests of device frames (upload, download, decoder fallback).
+    vulkan) ls /usr/share/vulkan/icd.d/lvp_icd.*.json >/dev/null 2>&1 || need_apt+=(mesa-vulkan-drivers) ;;
   esac
 done
 
