@@ -1,7 +1,8 @@
 /**
  * Soak: encode many tiny frames through the Encoder and watch RSS after a
  * warm-up. beamcoder 0.7.1's encode loop orphaned one AVPacket per packet
- * received (about 0.2 KB a frame); patches/beamcoder@0.7.1.patch frees it.
+ * received (about 0.2 KB a frame), and its frame format setter leaked a copy of
+ * the name per frame; patches/beamcoder@0.7.1.patch fixes both.
  * Run by bench/soak.sh against the patched addon and an unpatched build.
  *
  *   SOAK_FRAMES=300000 node --expose-gc --import tsx bench/soak.ts

@@ -30,6 +30,7 @@ import { ConfigError, InputError, toFFmpegError } from '../errors.js';
 import { codecParametersFrom, type Envelope, type MediaKind, type StreamDescriptor } from '../envelopes.js';
 import { beamcoder, type BeamDecoder, type BeamDemuxer, type Frame, type Packet } from '../native.js';
 import { reduce, type Rational } from '../rational.js';
+import { sourceCutShort } from './cut-short.js';
 import { _negotiateDecoder, type DeviceKind, type HardwareDecodeChoice } from '../hw-devices.js';
 
 /** Options of {@link decodeFile} and {@link demuxFile}. */
@@ -140,7 +141,7 @@ abstract class DemuxSource extends Readable {
       for (const s of this.#streams.values()) delete s.decoder;
       this.#streams.clear();
       this.#demuxer = undefined;
-      cb(err);
+      cb(err ?? sourceCutShort(this));
     });
   }
 
