@@ -14,20 +14,9 @@ import { Muxer, Rescaler } from '@beamflow/muxer';
 import { decodeErrors, packets, probe } from '../probe.js';
 import { H264_AAC, H264_LOSSLESS_AAC, avSource, muxerClosed, noise, outcome, tap, tempDir } from './harness.js';
 import type { Tap } from './harness.js';
+import { prng } from '../../../../test/support/prng.js';
 
 const dir = tempDir('abort');
-
-/** A small deterministic PRNG (mulberry32), so a failing abort point can be replayed with its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEED = Number(process.env.BEAMFLOW_TEST_SEED ?? 20240611);
 const rnd = prng(SEED);
