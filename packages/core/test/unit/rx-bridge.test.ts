@@ -121,9 +121,11 @@ describe('toReadable: hot sources', () => {
     const r = toReadable(fromReadable<number>(src).pipe(subscribeOn(asyncScheduler)), { bound: 5 });
     const onError = vi.fn();
     r.on('error', onError);
+    const errored = new Promise((resolve) => r.once('error', resolve));
     r.pause();
     r.read(0);
-    for (let i = 0; i < 50 && !r.destroyed; i++) await tick();
+    // subscribeOn starts the source on a timer: wait for the overflow itself, bounded.
+    await Promise.race([errored, new Promise((resolve) => setTimeout(resolve, 5000))]);
     expect(onError).toHaveBeenCalledTimes(1);
     expect((onError.mock.calls[0]![0] as BeamflowError).code).toBe('BEAMFLOW_OVERFLOW');
   });
