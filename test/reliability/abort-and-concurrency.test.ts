@@ -49,7 +49,8 @@ describe(`abort at 50 random points of a file-output pipeline (seed ${SEED})`, (
       if (ac.signal.aborted) expect((err as Error).name, what).toBe('AbortError');
       else expect(err, what).toBeUndefined();
       expect(decodeErrors(out), what).toBe('');
-      if (at > 10) expect(Number(streams(out).find((s) => s.codec_type === 'video')?.nb_read_frames ?? 0), what).toBeGreaterThan(0);
+      // Fewer than ~40 packets sit in the stages' queues between the counter and the Muxer.
+      if (at > 100) expect(Number(streams(out).find((s) => s.codec_type === 'video')?.nb_read_frames ?? 0), what).toBeGreaterThan(0);
     }
   }, 180_000);
 });
