@@ -1,47 +1,33 @@
 /**
- * `pnpm bench`: speed of the built-in source against the ffmpeg command line
- * generating a comparable pattern (lavfi testsrc2), measured in the same run,
- * alternating, several rounds; medians and ratios, never a single time.
+ * `pnpm bench`: beamflow against the ffmpeg command line (and, where it
+ * applies, a sequential beamcoder loop) on the same jobs in the same run,
+ * alternating, several rounds; prints markdown with medians and ratios for
+ * bench/RESULTS.md. Every output is checked (ffprobe, frame counts) before its
+ * time is believed.
  *
- *   BENCH_ROUNDS=5 BENCH_FRAMES=600 pnpm bench
+ *   pnpm bench [transcode] [encode] [memory] [startup]   (default: all)
+ *   BENCH_ROUNDS=5     rounds per benchmark
+ *   BENCH_QUICK=1      tiny inputs, to check that every benchmark still runs
  */
 import { spawnSync } from 'node:child_process';
-import { testPattern } from '@beamflow/core';
+import { cpus, totalmem } from 'node:os';
+import { ffmpegVersion } from '@beamflow/core';
+import { encodeOnly } from './encode.js';
+import { quick } from './lib.js';
+import { boundedMemory } from './memory.js';
+import { startup } from './startup.js';
+import { transcode } from './transcode.js';
 
-const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
-const frames = Number(process.env.BENCH_FRAMES ?? 600);
-const width = 1920;
-const height = 1080;
+const all = ['transcode', 'encode', 'memory', 'startup'] as const;
+const picked = process.argv.slice(2);
+for (const p of picked) if (!(all as readonly string[]).includes(p)) throw new Error(`unknown benchmark ${p}; there are: ${all.join(', ')}`);
+const want = (name: (typeof all)[number]): boolean => picked.length === 0 || picked.includes(name);
+const rounds = Number(process.env.BENCH_ROUNDS ?? (quick ? 1 : 5));
 
-async function beamflowSource(): Promise<number> {
-  const t0 = performance.now();
-  let n = 0;
-  for await (const e of testPattern({ video: { width, height, frameRate: 25 }, frames })) if (e.type === 'frame') n++;
-  return n / ((performance.now() - t0) / 1000);
-}
-
-function ffmpegSource(): number {
-  const t0 = performance.now();
-  const r = spawnSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=25`, '-frames:v', String(frames), '-f', 'null', '-'], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`ffmpeg failed: ${r.stderr}`);
-  return frames / ((performance.now() - t0) / 1000);
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
-const ours: number[] = [];
-const theirs: number[] = [];
-for (let i = 0; i < rounds; i++) {
-  ours.push(await beamflowSource());
-  theirs.push(ffmpegSource());
-}
-const a = median(ours);
-const b = median(theirs);
-console.log(`test pattern ${width}x${height}, ${frames} frames × ${rounds} rounds (medians)`);
-console.log(`  beamflow testPattern():        ${a.toFixed(0)} frames/s`);
-console.log(`  ffmpeg -f lavfi testsrc2 → null: ${b.toFixed(0)} frames/s`);
-console.log(`  ratio beamflow / ffmpeg:        ${(a / b).toFixed(2)}×  (target: ≥ 300 frames/s)`);
+const ffmpeg = spawnSync('ffmpeg', ['-version'], { encoding: 'utf8' }).stdout.split('\n')[0];
+console.log(`Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; ` +
+  `Node ${process.version}; ${ffmpeg}; beamcoder's libavcodec ${ffmpegVersion()}${quick ? '; QUICK mode (tiny inputs: times mean nothing)' : ''}`);
+if (want('transcode')) console.log(`\n${await transcode(rounds)}`);
+if (want('encode')) console.log(`\n${await encodeOnly(rounds)}`);
+if (want('memory')) console.log(`\n${(await boundedMemory()).text}`);
+if (want('startup')) console.log(`\n${await startup(Math.max(rounds, quick ? 1 : 7))}`);

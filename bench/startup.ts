@@ -1,0 +1,56 @@
+/**
+ * Benchmark 5, startup: time to the first packet of a 1280×720 libx264
+ * ultrafast (zero latency) MPEG-TS stream on stdout — for beamflow from the
+ * import of its packages (taken in-process), and for both from the spawn of
+ * the process to the first byte read from its stdout.
+ */
+import { spawn } from 'node:child_process';
+import { alternate, fmt, median, runNodeJob, type Measure } from './lib.js';
+
+function firstByte(cmd: string, args: string[]): Promise<number> {
+  return new Promise((res, rej) => {
+    const t0 = performance.now();
+    let first: number | undefined;
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    child.stdout.on('data', () => {
+      first ??= performance.now() - t0;
+    });
+    child.on('error', rej);
+    child.on('close', (code) => (code === 0 && first !== undefined ? res(first) : rej(new Error(`${cmd} exited with ${code} before any byte`))));
+  });
+}
+
+export async function startup(rounds: number): Promise<string> {
+  const ffArgs = ['-hide_banner', '-nostdin', '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=25', '-frames:v', '25',
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-f', 'mpegts', '-'];
+  const spawnToByte = { ffmpeg: [] as number[], beamflow: [] as number[] };
+  const runs = await alternate(rounds, {
+    ffmpeg: async (): Promise<Measure> => {
+      const ms = await firstByte('ffmpeg', ffArgs);
+      spawnToByte.ffmpeg.push(ms);
+      return { wallMs: ms, cpuMs: 0, maxRssMb: 0, extra: {} };
+    },
+    beamflow: async (): Promise<Measure> => {
+      let first: number | undefined;
+      const t0 = performance.now();
+      const m = await runNodeJob('startup-beamflow', [], { stdout: () => { first ??= performance.now() - t0; } });
+      if (first === undefined || typeof m.extra.firstPacketMs !== 'number') throw new Error('beamflow wrote no packet');
+      spawnToByte.beamflow.push(first);
+      return m;
+    },
+  });
+  const ff = median(spawnToByte.ffmpeg);
+  const bf = median(spawnToByte.beamflow);
+  const imp = median(runs.beamflow.map((m) => m.extra.importMs as number));
+  const firstPkt = median(runs.beamflow.map((m) => m.extra.firstPacketMs as number));
+  return [
+    `### Startup: to the first packet of 1280×720 libx264 ultrafast zero-latency MPEG-TS on stdout (${rounds} rounds, medians)`,
+    '',
+    '| | spawn → first byte on stdout | import → first packet | of which imports |',
+    '|---|---|---|---|',
+    `| ffmpeg | ${fmt.ms(ff)} | — | — |`,
+    `| beamflow (node + tsx) | ${fmt.ms(bf)} | ${fmt.ms(firstPkt)} | ${fmt.ms(imp)} |`,
+    '',
+    `- beamflow import → first packet ÷ ffmpeg spawn → first byte: ${fmt.x(firstPkt / ff)}; spawn → first byte ÷ ffmpeg: ${fmt.x(bf / ff)}`,
+  ].join('\n');
+}
