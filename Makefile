@@ -10,10 +10,11 @@ PNPM := corepack pnpm
 setup:
 	@bash scripts/bootstrap.sh
 
-# The tests also need a real RTMP server (Debian's nginx with its RTMP module) and a
-# Vulkan device on the CPU (Mesa's lavapipe) for the hardware-frame tests.
+# The tests also need a real RTMP server (Debian's nginx with its RTMP module), a
+# Vulkan device on the CPU (Mesa's lavapipe) for the hardware-frame tests, and
+# Chromium (headless, driven by playwright-core) for the browser playback tests.
 setup-test:
-	@bash scripts/bootstrap.sh nginx-rtmp vulkan
+	@bash scripts/bootstrap.sh nginx-rtmp vulkan chromium
 
 demo: setup
 	$(PNPM) --filter @beamflow/examples run demo

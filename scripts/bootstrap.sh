@@ -19,6 +19,8 @@ for extra in "$@"; do
     # Vulkan on Mesa's software rasteriser: a real FFmpeg hardware device on a machine
     # without a GPU, for the tests of device frames (upload, download, decoder fallback).
     vulkan) ls /usr/share/vulkan/icd.d/lvp_icd.*.json >/dev/null 2>&1 || need_apt+=(mesa-vulkan-drivers) ;;
+    # A real browser for the playback tests: Debian's build decodes H.264/AAC MP4 itself.
+    chromium) command -v chromium >/dev/null || need_apt+=(chromium) ;;
   esac
 done
 
