@@ -19,7 +19,7 @@ export { isStreamDescriptor, isFrameEnvelope, isPacketEnvelope, codecParametersF
 export type { MediaKind, CodecParameters, StreamDescriptor, FrameEnvelope, PacketEnvelope, Envelope } from './envelopes.js';
 export { CodecPump, CodecStage, DemandGate } from './codec-pump.js';
 export type { CodecPort, PumpSink, PumpCounters, CodecStageOptions } from './codec-pump.js';
-export { beamcoder, ffmpegVersion, setLogLevel, nativeAddonPath } from './native.js';
+export { beamcoder, ffmpegVersion, setLogLevel, nativeAddonPath, releaseFrame } from './native.js';
 export type { BeamcoderModule, Frame, Packet, CodecPar, BeamEncoder, BeamDecoder, BeamMuxer, BeamDemuxer, BeamStream } from './native.js';
 export { testPattern, TestPatternSource, TEST_PATTERN_PIXEL_FORMATS } from './sources/test-pattern.js';
 export type { TestPatternOptions, TestPatternPixelFormat } from './sources/test-pattern.js';

@@ -92,3 +92,17 @@ export function setLogLevel(level: 'quiet' | 'panic' | 'fatal' | 'error' | 'warn
 export function ffmpegVersion(): string {
   return beamcoder().avVersionInfo();
 }
+
+/**
+ * Drops a frame's buffers now instead of at garbage collection (the patched
+ * addon's `frame.release()`). A stage calls it on a frame it was handed once
+ * the codec or filter has taken what it needs (FFmpeg keeps its own
+ * references), as a GStreamer element unrefs a buffer it consumed: the buffers
+ * go back to their pool at once, and V8 does not count them as external memory
+ * until a collection, which for HD video forced a full GC every few dozen
+ * frames. Frames in `unless` (passed on unchanged) are kept.
+ */
+export function releaseFrame(frame: Beamcoder.Frame, unless?: readonly Beamcoder.Frame[]): void {
+  if (unless?.includes(frame)) return;
+  (frame as unknown as { release?: () => void }).release?.();
+}

@@ -16,7 +16,8 @@
  *   until the codec took the frame; a full readable side pauses the codec.
  *   Video pts are rescaled into the encoder's time base (1/frameRate); audio
  *   is converted to the encoder's format and re-chunked to its frame size with
- *   exact sample-counted timestamps.
+ *   exact sample-counted timestamps. A video frame handed in is consumed:
+ *   its buffers are released once the codec has its own reference.
  * - The descriptor of a stream can only be complete once its codec has opened
  *   (x264 makes its extradata at the first frame), and a muxer must know every
  *   stream before its first packet, so packets are held back until each
@@ -32,7 +33,7 @@
  *   idempotent, awaitable destroy.
  */
 import {
-  BatchPort, CodecPump, CodecStage, ConfigError, FFmpegError, InputError, Lifecycle, beamcoder, codecParametersFrom,
+  BatchPort, CodecPump, CodecStage, ConfigError, FFmpegError, InputError, Lifecycle, beamcoder, codecParametersFrom, releaseFrame,
   equalRational, invert, layoutChannels, defaultChannelLayout, openAudioProcessor, rescale, toFFmpegError, toTuple,
   validate, NOPTS,
   type BeamEncoder, type Envelope, type FrameEnvelope, type FrameProcessor, type MediaKind, type PacketEnvelope,
@@ -388,7 +389,10 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
         if (pts < slot.nextPts) pts = slot.nextPts; // x264 refuses non-increasing pts
         slot.nextPts = pts + 1n;
         f.pts = Number(pts);
-        return encodeFrames([f]);
+        const out = await encodeFrames([f]);
+        // The codec holds its own reference to what it still needs (FFmpeg refs the frame it is sent).
+        releaseFrame(f);
+        return out;
       },
       async () => {
         const out: Envelope[] = [];

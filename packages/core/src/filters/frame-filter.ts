@@ -10,7 +10,9 @@
  *   real properties, and a frame whose properties differ from the open
  *   processor's drains it and opens a new one, as the ffmpeg command line
  *   reconfigures its filter graph. Frames go through a {@link CodecPump}, so
- *   backpressure holds; other envelopes wait for demand, then pass.
+ *   backpressure holds; other envelopes wait for demand, then pass. A video
+ *   frame handed in is consumed: its buffers are released once the graph has
+ *   taken its reference (unless it passes through unchanged).
  * - flush: every processor is drained, then the end travels on.
  * - destroy: waits for the native call in flight; graphs are dropped once.
  */
@@ -18,7 +20,7 @@ import { CodecPump, CodecStage, type CodecStageOptions } from '../codec-pump.js'
 import { BatchPort } from '../batch-port.js';
 import type { Envelope, FrameEnvelope, MediaKind, StreamDescriptor } from '../envelopes.js';
 import { toFFmpegError } from '../errors.js';
-import type { Frame } from '../native.js';
+import { releaseFrame, type Frame } from '../native.js';
 import type { Rational } from '../rational.js';
 
 /** What a subclass opens for one stream. */
@@ -93,7 +95,12 @@ export abstract class FrameFilter extends CodecStage<Envelope, Envelope> {
       const { streamId, kind } = env;
       const out = (frame: Frame): FrameEnvelope => ({ type: 'frame', kind, frame, streamId, timeBase: processor.timeBase });
       const port = new BatchPort<FrameEnvelope, Envelope>(
-        async (e) => (await this.track(() => processor.process(e.frame, e.timeBase))).map(out),
+        async (e) => {
+          const frames = await this.track(() => processor.process(e.frame, e.timeBase));
+          // Video frames are large: hand their buffers back as soon as the filter has its own reference.
+          if (kind === 'video') releaseFrame(e.frame, frames);
+          return frames.map(out);
+        },
         async () => (await this.track(() => processor.flush())).map(out),
       );
       s = { processor, pump: new CodecPump(port, this.pumpSink(), this.constructor.name) };
