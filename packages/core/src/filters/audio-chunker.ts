@@ -62,6 +62,11 @@ export class AudioChunker {
   /** Add a frame (pts in 1/sampleRate) and return every full chunk now available. */
   push(frame: Frame, pts: bigint): Frame[] {
     this.#clock ??= new ChunkClock(pts, this.size);
+    if (this.#buffered === 0 && frame.nb_samples === this.size) {
+      // Already a whole chunk (AAC in, AAC out): pass it on, restamped, without a copy.
+      frame.pts = Number(this.#clock.next(this.size));
+      return [frame];
+    }
     const planes = this.#info.planar ? frame.data.slice(0, this.channels) : [frame.data[0]!];
     if (frame.nb_samples > 0) {
       this.#pending.push({ planes, offset: 0, count: frame.nb_samples });
