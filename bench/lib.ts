@@ -6,13 +6,15 @@
  *
  * Every variant of a job runs in its own process so that CPU time and peak RSS
  * are the job's alone: `process.cpuUsage()` / `resourceUsage()` for Node jobs
- * (written to the file named by BENCH_REPORT), `-benchmark` for ffmpeg.
+ * (bench/jobs/report.ts), `-benchmark` for ffmpeg.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { nativeAddonPath } from '@beamflow/core';
+import { build } from 'tsup';
 
 export const benchDir = dirname(fileURLToPath(import.meta.url));
 export const root = resolve(benchDir, '..');
@@ -38,16 +40,41 @@ export const median = (xs: number[]): number => {
 
 export const tmp = (): string => mkdtempSync(join(tmpdir(), 'beamflow-bench-'));
 
-const tsxLoader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
+const compiled = new Map<string, string>();
 
-/** Run bench/jobs/<job>.ts in a fresh Node; it reports through BENCH_REPORT. */
+/**
+ * A job compiled to one JavaScript file, as an application ships: run through
+ * a TypeScript loader instead, Node spent ~0.6 s of CPU compiling at startup,
+ * which no deployed program pays. beamcoder stays outside the bundle and is
+ * found through BEAMFLOW_BEAMCODER_ADDON.
+ */
+export async function compileJob(job: string): Promise<string> {
+  const done = compiled.get(job);
+  if (done) return done;
+  const outDir = join(benchDir, '.cache', 'jobs');
+  await build({
+    entry: { [job]: join(benchDir, 'jobs', `${job}.ts`) }, outDir, format: ['esm'], platform: 'node', target: 'node20',
+    noExternal: [/^@beamflow\//], external: ['beamcoder'], tsconfig: join(root, 'tsconfig.json'),
+    config: false, dts: false, sourcemap: false, splitting: false, clean: false, silent: true,
+    // Bundled CommonJS dependencies require Node's built-ins.
+    banner: { js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);" },
+  });
+  const path = join(outDir, `${job}.mjs`);
+  const js = join(outDir, `${job}.js`);
+  if (!existsSync(path) && existsSync(js)) renameSync(js, path);
+  compiled.set(job, path);
+  return path;
+}
+
+/** Run bench/jobs/<job>.ts (compiled) in a fresh Node; it reports through BENCH_REPORT. */
 export async function runNodeJob(job: string, args: string[], opts: { stdout?: (chunk: Buffer) => void } = {}): Promise<Measure> {
+  const script = await compileJob(job);
   const dir = tmp();
   const report = join(dir, 'report.json');
   try {
     const t0 = performance.now();
-    const { code, stderr } = await spawnAndWait(process.execPath, ['--import', tsxLoader, join(benchDir, 'jobs', `${job}.ts`), ...args], {
-      env: { ...process.env, BENCH_REPORT: report },
+    const { code, stderr } = await spawnAndWait(process.execPath, [script, ...args], {
+      env: { ...process.env, BENCH_REPORT: report, BEAMFLOW_BEAMCODER_ADDON: nativeAddonPath() },
       onStdout: opts.stdout,
     });
     const wallMs = performance.now() - t0;
@@ -83,21 +110,6 @@ function spawnAndWait(cmd: string, args: string[], opts: { env?: NodeJS.ProcessE
     child.on('error', rej);
     child.on('close', (code) => res({ code, stderr }));
   });
-}
-
-/** Called by a job at its end: what the parent reads back. */
-export function reportFromJob(extra: Record<string, unknown> = {}): void {
-  const path = process.env.BENCH_REPORT;
-  const cpu = process.cpuUsage();
-  const body = { cpuMs: (cpu.user + cpu.system) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024, ...extra };
-  if (path) writeJson(path, body);
-}
-
-function writeJson(path: string, body: unknown): void {
-  // Written whole and renamed, so the parent never reads half a report.
-  const partial = `${path}.part`;
-  writeFileSync(partial, JSON.stringify(body));
-  renameSync(partial, path);
 }
 
 /**

@@ -8,11 +8,8 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { benchDir, quick, root } from './lib.js';
-
-const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
+import { nativeAddonPath } from '@beamflow/core';
+import { compileJob, quick } from './lib.js';
 
 function rssMb(pid: number): number | undefined {
   try {
@@ -24,7 +21,7 @@ function rssMb(pid: number): number | undefined {
 }
 
 async function sample(cmd: string, args: string[], seconds: number, slowReader: boolean): Promise<number[]> {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BEAMFLOW_BEAMCODER_ADDON: nativeAddonPath() } });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => {
     stderr = (stderr + d).slice(-4000);
@@ -64,7 +61,7 @@ const describe = (label: string, s: number[]): string => {
 
 export async function boundedMemory(): Promise<{ text: string; peakMb: number; growthMb: number }> {
   const seconds = quick ? 4 : 30;
-  const ours = await sample(process.execPath, ['--import', tsx, join(benchDir, 'jobs', 'memory-beamflow.ts')], seconds, false);
+  const ours = await sample(process.execPath, [await compileJob('memory-beamflow')], seconds, false);
   const theirs = await sample('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=25', '-c:v', 'libx264', '-preset', 'ultrafast', '-f', 'mpegts', '-'], seconds, true);
   const half = Math.floor(ours.length / 2);
   const peakMb = Math.max(...ours);

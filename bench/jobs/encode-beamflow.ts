@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { testPattern } from '@beamflow/core';
 import { Encoder } from '@beamflow/encoder';
 import { Muxer, Rescaler } from '@beamflow/muxer';
-import { reportFromJob } from '../lib.js';
+import { reportFromJob } from './report.js';
 
 const frames = Number(process.argv[2]);
 const source = (): ReturnType<typeof testPattern> => testPattern({ video: { width: 1920, height: 1080, frameRate: 25 }, frames });

@@ -5,7 +5,7 @@
  *   node --import tsx bench/jobs/encode-loop.ts FRAMES
  */
 import { beamcoder, testPattern, type Packet } from '@beamflow/core';
-import { reportFromJob } from '../lib.js';
+import { reportFromJob } from './report.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const frames = Number(process.argv[2]);

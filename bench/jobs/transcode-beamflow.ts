@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { decodeFile, Scaler } from '@beamflow/core';
 import { Encoder } from '@beamflow/encoder';
 import { Muxer, Rescaler } from '@beamflow/muxer';
-import { reportFromJob } from '../lib.js';
+import { reportFromJob } from './report.js';
 
 const [input, output] = process.argv.slice(2) as [string, string];
 const encoder = new Encoder({

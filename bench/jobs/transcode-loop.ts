@@ -8,7 +8,7 @@
  *   node --import tsx bench/jobs/transcode-loop.ts IN OUT
  */
 import { beamcoder, type Frame, type Packet } from '@beamflow/core';
-import { reportFromJob } from '../lib.js';
+import { reportFromJob } from './report.js';
 
 type Tb = [number, number];
 const [input, output] = process.argv.slice(2) as [string, string];
