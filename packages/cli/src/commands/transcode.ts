@@ -1,0 +1,76 @@
+/**
+ * `beamflow transcode`: any input file to H.264 + AAC at a size and quality,
+ * through the same stages as examples/transcode-file.ts (decodeFile → Scaler
+ * → Encoder → Rescaler → Muxer).
+ */
+import { pipeline } from 'node:stream/promises';
+import { decodeFile, Scaler } from '@beamflow/core';
+import { Encoder, type HwDeviceOption } from '@beamflow/encoder';
+import { Rescaler } from '@beamflow/muxer';
+import { h264Config, HW_CHOICES, HW_OPTION, QUALITY_OPTIONS, reportEnd, reportHardware, type Command } from '../command.js';
+import { UsageError } from '../failures.js';
+import { COMMON_OPTIONS, parseChoice, parseNumber, parseSize, type OptionSpec } from '../options.js';
+import { muxerFor, resolveOutput } from '../output.js';
+import { runJob } from '../run.js';
+import { describeInput } from './describe-input.js';
+import { SourceGate } from '../source-gate.js';
+
+const OPTIONS: readonly OptionSpec[] = [
+  { name: 'output', short: 'o', type: 'string', value: 'OUT', help: 'a file (.mp4 .mkv .ts .flv), an rtmp:// URL, or - for stdout' },
+  { name: 'format', type: 'string', value: 'F', help: 'container: mp4, mpegts (ts), matroska (mkv), flv; default from OUT (mp4 for -)' },
+  { name: 'size', type: 'string', value: 'WxH', help: "output frame size (default: the input's)" },
+  ...QUALITY_OPTIONS,
+  HW_OPTION,
+  { name: 'no-audio', type: 'boolean', help: "drop the input's audio" },
+  ...COMMON_OPTIONS,
+];
+
+export const transcode: Command = {
+  name: 'transcode',
+  summary: 'convert a media file to H.264 + AAC, optionally resized',
+  usage: ['transcode IN -o OUT [--size WxH] [--crf N] [--preset P] [--hw auto|cuda|vaapi|none]'],
+  description: [
+    "Decodes IN's first video and audio streams and encodes them as H.264 (4:2:0) and AAC.",
+    'The container comes from OUT\'s extension; -o - writes to stdout as with encode.',
+    'With --hw, --crf and --preset are used only when given (they are x264 settings; a device',
+    'encoder that cannot take them loses to software, and the reason is printed).',
+  ],
+  options: OPTIONS,
+  media: true,
+  positionals: 1,
+  examples: [
+    'beamflow transcode in.mkv -o out.mp4',
+    'beamflow transcode in.mov -o small.mp4 --size 640x360 --crf 28',
+    'beamflow transcode in.mp4 -o out.mp4 --hw auto',
+    'beamflow transcode in.mp4 -o - --format mpegts | ffplay -',
+  ],
+  async run(args, ctx) {
+    const v = args.values;
+    const input = args.positionals[0];
+    if (!input) throw new UsageError('missing the input file (beamflow transcode IN -o OUT)', 'transcode');
+    const target = resolveOutput(v.output as string | undefined, v.format as string | undefined, 'transcode');
+    const size = v.size === undefined ? undefined : parseSize('--size', String(v.size));
+    const crf = parseNumber('--crf', String(v.crf), { min: 0, max: 51 });
+    const hw = parseChoice<HwDeviceOption>('--hw', String(v.hw), HW_CHOICES);
+    const audio = v['no-audio'] !== true;
+    const encoder = new Encoder({
+      video: h264Config(args, crf, hw),
+      ...(audio ? { audio: { codec: 'aac', bitRate: 128_000 } } : {}),
+      statsInterval: 250,
+    });
+    encoder.on('hardware', (choice) => reportHardware(ctx.progress, choice));
+    const source = decodeFile(input, audio ? {} : { audio: false });
+    const gate = await SourceGate.open(source);
+    const { muxer, tail } = muxerFor(target, ctx.io.stdout);
+    ctx.progress.event('start', { command: 'transcode', input, output: target.location, format: target.format, duration: gate.info.duration ?? null });
+    ctx.progress.say(`transcode: ${input} (${describeInput(gate.info)}) → ${target.kind === 'stdout' ? 'stdout' : target.location} (${target.format}${size ? `, ${size.width}x${size.height}` : ''})`);
+    // Always to 4:2:0: what players decode everywhere (a no-op for most inputs).
+    const scaler = new Scaler({ ...(size ?? {}), pixelFormat: 'yuv420p' });
+    const last = await runJob({
+      gate, encoders: [encoder], muxers: [muxer],
+      run: (signal) => pipeline([gate.readable, scaler, encoder, new Rescaler(), muxer, ...tail], { signal }),
+    }, ctx.progress, ctx.interrupts);
+    reportEnd(ctx, { outputs: [target.location], format: target.format, ...(target.kind === 'file' ? { file: target.location } : {}), last });
+    return ctx.interrupts.exitCode ?? 0;
+  },
+};
