@@ -139,7 +139,12 @@ export class Muxer extends CodecStage<Envelope, Buffer> {
       throw new ConfigError('output', `${options.format} writes a playlist and segments: give output a playlist path`);
     }
     this.#muxOptions = this.#formatOptions(toBytes);
-    if (!toBytes) this.push(null); // the Muxer is the sink: nothing comes out of it
+    if (!toBytes) {
+      // The Muxer is the sink: nothing comes out of it. Its empty readable side is ended and
+      // read at once, so that after the trailer the stream closes (emits 'close') like any sink.
+      this.push(null);
+      this.resume();
+    }
   }
 
   /** The lifecycle state. */

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import { Encoder } from '@beamflow/encoder';
 import type { EncoderConfig } from '@beamflow/encoder';
@@ -32,6 +32,23 @@ function packetsPerStream(path: string): Map<number, number> {
 }
 
 describe('Muxer file output: MP4', () => {
+  it('closes like any sink after a normal end: finished() resolves and close comes after the trailer', async () => {
+    const path = join(dir, 'closes.mp4');
+    const muxer = new Muxer({ format: 'mp4', output: path });
+    const events: string[] = [];
+    muxer.on('finish', () => events.push('finish'));
+    muxer.on('close', () => events.push('close'));
+    await pipeline(avSource(1), new Encoder(H264_AAC), new Rescaler(), muxer);
+    await finished(muxer);
+    await new Promise<void>((resolve) => (muxer.closed ? resolve() : muxer.once('close', () => resolve())));
+    expect(events).toEqual(['finish', 'close']);
+    expect(muxer.destroyed).toBe(true);
+    expectMedia(path, {
+      video: { codec: 'h264', frames: FPS, frameSeconds: 1 / FPS },
+      audio: { codec: 'aac', frames: aacPackets(SAMPLE_RATE) - 1, frameSeconds: AAC_FRAME },
+    });
+  });
+
   it('faststart: the moov atom comes before mdat; frame counts and durations judged by ffprobe', async () => {
     const path = join(dir, 'faststart.mp4');
     const { sent, muxer } = await muxToFile(2, { format: 'mp4', output: path, faststart: true });
