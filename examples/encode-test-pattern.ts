@@ -15,7 +15,7 @@ const seconds = Number(process.env.DEMO_SECONDS ?? 10);
 
 function progress(s: EncoderStats): string {
   const pct = s.duration ? ` ${((100 * s.time) / s.duration).toFixed(0).padStart(3)}%` : '';
-  return `${pct} frames=${s.framesIn} fps=${s.fps.toFixed(0)} time=${s.time.toFixed(2)}s speed=${s.speed.toFixed(2)}x size=${(s.bytesOut / 1024).toFixed(0)}KiB`;
+  return `${pct} frames=${s.videoFramesIn} fps=${s.fps.toFixed(0)} time=${s.time.toFixed(2)}s speed=${s.speed.toFixed(2)}x size=${(s.bytesOut / 1024).toFixed(0)}KiB`;
 }
 
 const encoder = new Encoder({
@@ -37,4 +37,4 @@ await pipeline(
   new Muxer({ format: 'mp4' }),
   createWriteStream(out),
 );
-process.stderr.write(`\n${out}: ${(statSync(out).size / 1024).toFixed(0)} KiB, ${encoder.stats().framesIn} frames in\n`);
+process.stderr.write(`\n${out}: ${(statSync(out).size / 1024).toFixed(0)} KiB, ${encoder.stats().videoFramesIn} video frames\n`);

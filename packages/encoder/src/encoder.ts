@@ -61,10 +61,16 @@ export const ENCODER_TRANSITIONS: TransitionTable<EncoderState> = {
 
 /** What a progress bar needs. */
 export interface EncoderStats {
+  /** Frames taken, video and audio together. */
   framesIn: number;
+  /** Video frames taken. */
+  videoFramesIn: number;
   packetsOut: number;
   bytesOut: number;
-  /** Frames encoded per wall-clock second since the first frame. */
+  /**
+   * Frames per wall-clock second since the first frame: video frames when there is video (as the
+   * ffmpeg command line's fps=), otherwise audio frames.
+   */
   fps: number;
   /** Media time encoded per wall-clock second (1 = real time). */
   speed: number;
@@ -118,7 +124,7 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
   #firstFrameAt: number | undefined;
   #lastStatsAt: number | undefined;
   #latestTime = 0;
-  #stats = { framesIn: 0, packetsOut: 0, bytesOut: 0 };
+  #stats = { framesIn: 0, videoFramesIn: 0, packetsOut: 0, bytesOut: 0 };
   #closePromise: Promise<void> | undefined;
 
   constructor(config: EncoderConfig) {
@@ -165,7 +171,7 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
     }
     return {
       ...this.#stats,
-      fps: elapsed > 0 ? this.#stats.framesIn / elapsed : 0,
+      fps: elapsed > 0 ? (this.#stats.videoFramesIn || this.#stats.framesIn) / elapsed : 0,
       speed: elapsed > 0 ? this.#latestTime / elapsed : 0,
       time: this.#latestTime,
       duration,
@@ -192,6 +198,7 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
     if (input.type === 'packet') throw new InputError(`stream ${input.streamId}`, 'the Encoder takes frames, not packets');
     if (!this.#configFor(input.kind)) return;
     this.#stats.framesIn++;
+    if (input.kind === 'video') this.#stats.videoFramesIn++;
     this.#firstFrameAt ??= performance.now();
     let slot = this.#slots.get(input.streamId);
     if (!slot) slot = await this.#open(input);

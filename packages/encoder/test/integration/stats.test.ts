@@ -67,6 +67,9 @@ describe('Encoder stats()', () => {
     const videoFrames = 1.2 * FPS;
     const audioFrames = Math.ceil((1.2 * SAMPLE_RATE) / 1024);
     expect(s.framesIn).toBe(videoFrames + audioFrames);
+    expect(s.videoFramesIn).toBe(videoFrames);
+    // fps counts video frames, as ffmpeg's does: never more than video frames over elapsed time.
+    expect(s.fps).toBeLessThanOrEqual(videoFrames / s.elapsed + 1e-9);
     expect(s.packetsOut).toBe(out.filter(isPacket).length);
     expect(s.bytesOut).toBe(out.filter(isPacket).reduce((n, p) => n + p.packet.size, 0));
     expect(s.time).toBeGreaterThanOrEqual((videoFrames - 1) / FPS);

@@ -135,7 +135,7 @@ describe('a valid config', () => {
 
   it('stats() before any frame: zeros, duration unknown', () => {
     const s = new Encoder({ video: { codec: 'h264' } }).stats();
-    expect(s).toMatchObject({ framesIn: 0, packetsOut: 0, bytesOut: 0, fps: 0, speed: 0, time: 0, elapsed: 0 });
+    expect(s).toMatchObject({ framesIn: 0, videoFramesIn: 0, packetsOut: 0, bytesOut: 0, fps: 0, speed: 0, time: 0, elapsed: 0 });
     expect(s.duration).toBeUndefined();
   });
 });
