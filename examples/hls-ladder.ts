@@ -10,7 +10,8 @@ import { decodeFile, Scaler, tee, testPattern } from '@beamflow/core';
 import { Encoder } from '@beamflow/encoder';
 import { codecsOf, Muxer, Rescaler, writeHlsMasterPlaylist } from '@beamflow/muxer';
 
-const input = process.argv[2];
+// pnpm passes its `--` separator on to the script.
+const input = process.argv.slice(2).find((a) => a !== '--');
 const outDir = process.env.LADDER_OUT ?? 'out/ladder';
 const seconds = Number(process.env.LADDER_SECONDS ?? 10);
 const rungs = (process.env.LADDER_RUNGS ?? '1080,720,360').split(',').map(Number);
