@@ -73,21 +73,19 @@ export function completion(s: ProgressSnapshot): { fraction: number; eta: number
   return { fraction, eta };
 }
 
-/** The in-place line of a terminal, at most `columns - 1` characters. */
+/** Cells of the bar itself: fixed, so the line does not shift as numbers grow. */
+const BAR_CELLS = 20;
+
+/** The in-place line of a terminal, at most `columns - 1` characters; the bar is left out when it does not fit. */
 export function formatBar(s: ProgressSnapshot, columns: number): string {
   const done = completion(s);
   const stats = `frames ${s.frames}  ${s.fps.toFixed(0)} fps  ${s.speed.toFixed(2)}x  ${formatClock(s.time)}`;
-  const tail = done ? `  ${(done.fraction * 100).toFixed(0).padStart(3)}%${done.eta !== undefined ? `  ETA ${formatEta(done.eta)}` : ''}` : '';
   const max = Math.max(20, columns - 1);
-  let line = `${stats}${tail}`;
-  if (done) {
-    const barWidth = Math.min(30, max - line.length - 3);
-    if (barWidth >= 10) {
-      const filled = Math.round(done.fraction * barWidth);
-      line = `[${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}] ${line}`;
-    }
-  }
-  return line.length > max ? line.slice(0, max) : line;
+  if (!done) return stats.slice(0, max);
+  const line = `${(done.fraction * 100).toFixed(0).padStart(3)}%  ${stats}${done.eta !== undefined ? `  ETA ${formatEta(done.eta)}` : ''}`;
+  const filled = Math.round(done.fraction * BAR_CELLS);
+  const bar = `[${'#'.repeat(filled)}${'.'.repeat(BAR_CELLS - filled)}] `;
+  return (bar.length + line.length <= max ? bar + line : line).slice(0, max);
 }
 
 /** A plain log line. */
@@ -183,7 +181,7 @@ export class ProgressReporter {
   #render(s: ProgressSnapshot): void {
     switch (this.mode) {
       case 'bar':
-        this.#stream.write(`\r\x1b[2K${formatBar(s, this.#stream.columns ?? 80)}`);
+        this.#stream.write(`\r\x1b[2K${formatBar(s, this.#stream.columns || 80)}`);
         this.#barShown = true;
         break;
       case 'lines':

@@ -83,11 +83,12 @@ export function snapshot(job: Pick<Job, 'gate' | 'encoders'>, stats?: EncoderSta
   const s = stats ?? job.encoders[0]!.stats();
   const frames = job.gate.videoFrames;
   const bytes = job.encoders.reduce((n, e) => n + e.stats().bytesOut, 0);
+  const time = Math.max(0, s.time - job.gate.startTime);
   return {
     frames,
     fps: s.elapsed > 0 ? frames / s.elapsed : 0,
-    speed: s.speed,
-    time: s.time,
+    speed: s.elapsed > 0 ? time / s.elapsed : 0,
+    time,
     duration: s.duration ?? job.gate.info.duration,
     bytes,
     elapsed: s.elapsed,

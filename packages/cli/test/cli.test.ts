@@ -151,6 +151,23 @@ describe('beamflow transcode and hls', () => {
     expect(r.stderr).toMatch(/progress=\d+%/);
   });
 
+  it('progress of a Matroska input (no length on its streams) or an MPEG-TS one (timestamps from 1.4 s) runs from 0 to 100%', async () => {
+    const mkv = join(dir, 'input.mkv');
+    const ts = join(dir, 'input.ts');
+    ffmpeg(['-i', input, '-c', 'copy', mkv]);
+    ffmpeg(['-i', input, '-c', 'copy', ts]);
+    const runs = await Promise.all([mkv, ts].map((f) => cli(['transcode', f, '-o', `${f}.out.ts`, '--preset', 'ultrafast', '--json'])));
+    for (const r of runs) {
+      expect(r.code, r.stderr).toBe(0);
+      const ev = events(r.stderr);
+      expect((ev[0]!.duration as number)).toBeCloseTo(2, 1);
+      const first = ev.find((e) => e.event === 'progress')!;
+      expect(first.time as number).toBeLessThan(0.2);
+      expect(first.percent as number).toBeLessThan(10);
+      expect((ev.at(-1)!.time as number)).toBeGreaterThan(1.9);
+    }
+  });
+
   it('hls with a two-rung ladder: a master playlist over two playlists that decode', async () => {
     const out = join(dir, 'hls');
     const r = await cli(['hls', input, '-o', out, '--ladder', '180,90', '--segment-duration', '1', '--preset', 'ultrafast', '--json']);
