@@ -65,8 +65,12 @@ export const transcode: Command = {
     const { muxer, tail } = muxerFor(target, ctx.io.stdout);
     ctx.progress.event('start', { command: 'transcode', input, output: target.location, format: target.format, duration: gate.info.duration ?? null });
     ctx.progress.say(`transcode: ${input} (${describeInput(gate.info)}) → ${target.kind === 'stdout' ? 'stdout' : target.location} (${target.format}${size ? `, ${size.width}x${size.height}` : ''})`);
-    // Always to 4:2:0: what players decode everywhere (a no-op for most inputs).
-    const scaler = new Scaler({ ...(size ?? {}), pixelFormat: 'yuv420p' });
+    // Always to 4:2:0, what players decode everywhere (a no-op for most inputs), whose
+    // chroma needs even sides: an odd-sized input loses its last row or column.
+    const w = gate.info.video?.codecpar.width;
+    const h = gate.info.video?.codecpar.height;
+    const even = !size && w && h && (w % 2 || h % 2) ? { width: w - (w % 2), height: h - (h % 2) } : undefined;
+    const scaler = new Scaler({ ...(size ?? even ?? {}), pixelFormat: 'yuv420p' });
     const last = await runJob({
       gate, encoders: [encoder], muxers: [muxer],
       run: (signal) => pipeline([gate.readable, scaler, encoder, new Rescaler(), muxer, ...tail], { signal }),
