@@ -4,25 +4,14 @@
  * mode, and signals. Everything is small (128×72, 1–2 s) except the
  * interrupted runs, which are stopped as soon as they have made progress.
  */
-import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeErrors, streams, tempDir } from '../../../test/support/media.js';
-import { cli, events } from './run-cli.js';
+import { cli, countOf, events, formatName } from './run-cli.js';
 
 const dir = tempDir('cli-encode');
 const small = ['--size', '128x72', '--preset', 'ultrafast'];
-
-function formatName(path: string): string {
-  const r = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=format_name', '-of', 'default=nw=1:nk=1', path], { encoding: 'utf8' });
-  expect(r.status, r.stderr).toBe(0);
-  return r.stdout.trim();
-}
-
-function countOf(s: ReturnType<typeof streams>, type: string): number {
-  return Number(s.find((x) => x.codec_type === type)?.nb_read_frames);
-}
 
 describe('beamflow encode', () => {
   it('writes an MP4 of the size, rate and length asked, with plain progress lines when stderr is not a terminal', async () => {

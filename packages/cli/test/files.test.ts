@@ -4,24 +4,13 @@
  * real process's exit codes for help and usage errors (the messages
  * themselves are checked in process by main.test.ts).
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeErrors, ffmpeg, streams, tempDir } from '../../../test/support/media.js';
-import { cli, events } from './run-cli.js';
+import { cli, countOf, events, formatName } from './run-cli.js';
 
 const dir = tempDir('cli-files');
-
-function formatName(path: string): string {
-  const r = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=format_name', '-of', 'default=nw=1:nk=1', path], { encoding: 'utf8' });
-  expect(r.status, r.stderr).toBe(0);
-  return r.stdout.trim();
-}
-
-function countOf(s: ReturnType<typeof streams>, type: string): number {
-  return Number(s.find((x) => x.codec_type === type)?.nb_read_frames);
-}
 
 describe('beamflow transcode and hls', () => {
   const input = join(dir, 'input.mp4');

@@ -4,7 +4,7 @@
  * run through tsx with the workspace tsconfig, so `@beamflow/*` resolve to
  * the packages' sources, not to builds that may be older.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -60,4 +60,16 @@ export function cli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
 /** Every stderr line parsed as a JSON event (throws on a line that is not JSON). */
 export function events(stderr: string): Array<Record<string, unknown> & { event: string }> {
   return stderr.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown> & { event: string });
+}
+
+/** The container ffprobe reads in a file (`mov,mp4,…`, `mpegts`, `hls`, …). */
+export function formatName(path: string): string {
+  const r = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=format_name', '-of', 'default=nw=1:nk=1', path], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`ffprobe ${path}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+/** Frames ffprobe counted in the first stream of a type, from `streams()` of test/support/media. */
+export function countOf(s: ReadonlyArray<{ codec_type?: string; nb_read_frames?: string }>, type: string): number {
+  return Number(s.find((x) => x.codec_type === type)?.nb_read_frames);
 }

@@ -286,6 +286,13 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
     if (!upload && info.pixelFormats?.length && !info.pixelFormats.includes(pixelFormat)) {
       throw new ConfigError('video.pixelFormat', `${info.name} does not take ${pixelFormat} frames; it takes ${info.pixelFormats.join(', ')} (put a Scaler with pixelFormat before the Encoder)`, info.pixelFormats);
     }
+    // Chroma subsampled by two in a direction needs an even size in it; x264 would refuse to
+    // open with only a log line, so say which stream and what to do.
+    const sub = beamcoder().pix_fmts()[pixelFormat] as { log2_chroma_w?: number; log2_chroma_h?: number } | undefined;
+    if (sub && ((sub.log2_chroma_w && width % 2) || (sub.log2_chroma_h && height % 2))) {
+      throw new InputError(`stream ${env.streamId}`, `${width}x${height} frames cannot be encoded as ${pixelFormat}, whose chroma is subsampled: ` +
+        `the ${sub.log2_chroma_w && width % 2 ? 'width' : 'height'} must be even (put a Scaler with an even size before the Encoder, or set video.width/height)`);
+    }
     const timeBase = invert(rate);
     const priv: Record<string, string | number | boolean> = { ...(cfg.options ?? {}) };
     if (cfg.preset !== undefined) priv.preset = cfg.preset;

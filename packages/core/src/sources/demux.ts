@@ -20,6 +20,9 @@
  *   the decoder; FFmpeg decodes on it and frames come back in system memory,
  *   so the rest of the pipeline is unchanged. The choice, with the reason each
  *   device was rejected, is `source.hardware` and a `'hardware'` event.
+ * - a packet a decoder refuses (corrupt data) is skipped, counted and reported
+ *   as a `'decodeError'` event, as the ffmpeg command line goes on after
+ *   "Error while decoding stream"; `onDecodeError: 'fail'` makes it fatal.
  * - end: each decoder is drained (its delayed frames pushed), then the end.
  * - destroy: waits for the native call in flight, then drops the demuxer and
  *   decoders once.
@@ -57,6 +60,12 @@ export interface DemuxOptions {
    * decode; `'none'` (default) is software.
    */
   hwaccel?: 'auto' | DeviceKind | 'none';
+  /**
+   * A packet the decoder refuses (corrupt data): `'skip'` (default) drops it and goes on, as the
+   * ffmpeg command line does, counting it in `decodeErrors` and emitting a `'decodeError'` event
+   * with the FFmpegError; `'fail'` ends the source with that error (ffmpeg's `-xerror`).
+   */
+  onDecodeError?: 'skip' | 'fail';
 }
 
 function startsWith(path: string, magic: string): boolean {
@@ -87,6 +96,8 @@ abstract class DemuxSource extends Readable {
   #inflight: Promise<unknown> | undefined;
   /** The hardware decode negotiation's outcome (with `hwaccel`), once the video decoder is open. */
   hardware: HardwareDecodeChoice | undefined;
+  /** Packets the decoders refused and that were skipped (see `onDecodeError`). */
+  decodeErrors = 0;
 
   constructor(pathOrUrl: string, opts: DemuxOptions, private readonly decode: boolean) {
     super({ objectMode: true, highWaterMark: opts.highWaterMark ?? 4 });
@@ -96,6 +107,9 @@ abstract class DemuxSource extends Readable {
       const allowed = ['auto', 'cuda', 'vaapi', 'none'];
       if (!allowed.includes(opts.hwaccel)) throw new ConfigError('hwaccel', `must be one of ${allowed.join(', ')}`, allowed);
       if (!decode && opts.hwaccel !== 'none') throw new ConfigError('hwaccel', 'only decodeFile decodes; demuxFile passes packets through');
+    }
+    if (opts.onDecodeError !== undefined && opts.onDecodeError !== 'skip' && opts.onDecodeError !== 'fail') {
+      throw new ConfigError('onDecodeError', `must be 'skip' or 'fail' (got ${JSON.stringify(opts.onDecodeError)})`, ['skip', 'fail']);
     }
     const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(pathOrUrl)?.[1]?.toLowerCase();
     const isUrl = scheme !== undefined && scheme.length > 1 && scheme !== 'file';
@@ -242,7 +256,11 @@ abstract class DemuxSource extends Readable {
         try {
           res = await this.#track(dec.decode(packet));
         } catch (err) {
-          throw toFFmpegError(`decode ${this.url} stream ${sel.index}`, err);
+          const error = toFFmpegError(`decode ${this.url} stream ${sel.index}`, err);
+          if (this.destroyed || this.opts.onDecodeError === 'fail') throw error;
+          this.decodeErrors++;
+          this.emit('decodeError', error);
+          continue;
         }
         if (this.destroyed) return;
         for (const f of res.frames) more = this.#pushFrame(sel, f) && more;

@@ -66,6 +66,18 @@ describe('inputs the Encoder refuses', () => {
     expect(r.packets).toBe(0);
   });
 
+  it('odd-sized 4:2:0 frames (x264 cannot open) → BEAMFLOW_INPUT at the first frame, naming the size and the fix', async () => {
+    // testPattern refuses odd 4:2:0 sizes itself, so the odd frames are 4:4:4 scaled to 4:2:0 by hand.
+    const odd = async function* (): AsyncGenerator<Envelope> {
+      const { Scaler } = await import('@beamflow/core');
+      const src = testPattern({ video: { width: 128, height: 72, frameRate: FPS, pixelFormat: 'yuv444p' }, frames: 3 });
+      for await (const e of src.pipe(new Scaler({ width: 127, height: 71, pixelFormat: 'yuv420p' }))) yield e as Envelope;
+    };
+    const r = await expectInputError(odd(), { video: { codec: 'h264', preset: 'ultrafast' } });
+    expect(String(r.error)).toMatch(/127x71 frames cannot be encoded as yuv420p.*must be even/);
+    expect(r.packets).toBe(0);
+  });
+
   it('packets into the Encoder → BEAMFLOW_INPUT', async () => {
     const coded = await collect(Readable.from(tiny({ frames: 2 })).pipe(new Encoder({ video: { codec: 'h264', preset: 'ultrafast' } })));
     const packet = coded.find(isPacket)!;

@@ -5,8 +5,7 @@
  * ffmpeg subscriber records what the server relays, and ffprobe judges it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,94 +15,20 @@ import { Encoder } from '@beamflow/encoder';
 import { Muxer, Rescaler } from '@beamflow/muxer';
 import { probe } from '../probe.js';
 import { tempDir } from './harness.js';
-
-const RTMP_MODULE = '/usr/lib/nginx/modules/ngx_rtmp_module.so';
-const NGINX = '/usr/sbin/nginx';
+import { startNginxRtmp, type NginxRtmp } from '../../../../test/support/nginx-rtmp.js';
 
 const dir = tempDir('rtmp');
-let nginx: ChildProcess | undefined;
-let nginxExit: string | undefined;
+let server: NginxRtmp | undefined;
 let port = 0;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const p = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(p));
-    });
-  });
-}
-
-function accepts(p: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createConnection({ host: '127.0.0.1', port: p });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
-
-function nginxLog(): string {
-  const f = join(dir, 'error.log');
-  return existsSync(f) ? readFileSync(f, 'utf8') : '(no error.log)';
-}
+const nginxLog = (): string => server?.log() ?? '(nginx not started)';
 
 beforeAll(async () => {
-  if (!existsSync(RTMP_MODULE)) {
-    throw new Error(`${RTMP_MODULE} is missing: install Debian's nginx-light and libnginx-mod-rtmp (the project's bootstrap does) to run the RTMP tests`);
-  }
-  if (!existsSync(NGINX)) throw new Error(`${NGINX} is missing: install Debian's nginx-light (the project's bootstrap does)`);
-  port = await freePort();
-  const conf = join(dir, 'nginx.conf');
-  writeFileSync(conf, [
-    `load_module ${RTMP_MODULE};`,
-    'daemon off;',
-    'master_process off;',
-    'worker_processes 1;',
-    `pid ${join(dir, 'nginx.pid')};`,
-    `error_log ${join(dir, 'error.log')} info;`,
-    'events { worker_connections 64; }',
-    'rtmp {',
-    '  server {',
-    `    listen 127.0.0.1:${port};`,
-    '    application live { live on; }',
-    '  }',
-    '}',
-    '',
-  ].join('\n'));
-  const proc = spawn(NGINX, ['-c', conf, '-p', dir, '-e', join(dir, 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  nginx = proc;
-  let stderr = '';
-  proc.stderr?.on('data', (b: Buffer) => {
-    stderr += b.toString();
-  });
-  proc.once('exit', (code, sig) => {
-    nginxExit = `nginx exited (code ${String(code)}, signal ${String(sig)}): ${stderr}`;
-  });
-  proc.once('error', (err) => {
-    nginxExit = `nginx failed to start: ${err.message}`;
-  });
-  const deadline = Date.now() + 10_000;
-  while (!(await accepts(port))) {
-    if (nginxExit) throw new Error(`${nginxExit}\n${nginxLog()}`);
-    if (Date.now() > deadline) throw new Error(`nginx did not accept connections on 127.0.0.1:${port} within 10 s\n${stderr}\n${nginxLog()}`);
-    await sleep(50);
-  }
+  server = await startNginxRtmp(dir);
+  port = server.port;
 });
 
 afterAll(async () => {
-  const p = nginx;
-  if (!p || p.exitCode !== null || p.signalCode !== null) return;
-  const gone = new Promise<void>((resolve) => p.once('exit', () => resolve()));
-  p.kill('SIGTERM');
-  const timer = setTimeout(() => p.kill('SIGKILL'), 3000);
-  await gone;
-  clearTimeout(timer);
+  await server?.stop();
 });
 
 /** Run a subscriber to completion: exit status and stderr. */
