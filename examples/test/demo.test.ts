@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -8,8 +8,9 @@ import { describe, expect, it } from 'vitest';
 const root = resolve(__dirname, '../..');
 
 describe('examples/encode-test-pattern (make demo)', () => {
-  it('writes an H.264 + AAC MP4 that ffprobe reads and ffmpeg decodes cleanly, with progress on stderr only', () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'beamflow-demo-')), 'demo.mp4');
+  it('encodes once into an H.264 + AAC MP4 and an HLS playlist, both read by ffprobe and decoded cleanly, with a progress bar on stderr only', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'beamflow-demo-'));
+    const out = join(dir, 'demo.mp4');
     const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href, 'encode-test-pattern.ts', out], {
       cwd: join(root, 'examples'),
       encoding: 'utf8',
@@ -17,7 +18,7 @@ describe('examples/encode-test-pattern (make demo)', () => {
     });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toContain('frames=');
+    expect(r.stderr).toMatch(/\[#+\.*\] +\d+% frames=\d+/);
     const probe = spawnSync('ffprobe', ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_name,nb_read_frames', '-of', 'json', out], { encoding: 'utf8' });
     const streams = (JSON.parse(probe.stdout) as { streams: Array<{ codec_name: string; nb_read_frames: string }> }).streams;
     expect(streams.map((s) => s.codec_name)).toEqual(['h264', 'aac']);
@@ -25,5 +26,14 @@ describe('examples/encode-test-pattern (make demo)', () => {
     const decode = spawnSync('ffmpeg', ['-v', 'error', '-i', out, '-f', 'null', '-'], { encoding: 'utf8' });
     expect(decode.status).toBe(0);
     expect(decode.stderr).toBe('');
+    // The same packets in HLS: a VOD playlist with its segments, every frame there.
+    const playlist = join(dir, 'demo-hls', 'index.m3u8');
+    expect(readFileSync(playlist, 'utf8')).toMatch(/#EXT-X-ENDLIST/);
+    const hls = spawnSync('ffprobe', ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_name,nb_read_frames', '-of', 'json', playlist], { encoding: 'utf8' });
+    const hlsStreams = (JSON.parse(hls.stdout) as { streams: Array<{ codec_name: string; nb_read_frames: string }> }).streams;
+    expect(hlsStreams.map((x) => x.codec_name).sort()).toEqual(['aac', 'h264']);
+    expect(Number(hlsStreams.find((x) => x.codec_name === 'h264')!.nb_read_frames)).toBe(50);
+    const hlsDecode = spawnSync('ffmpeg', ['-v', 'error', '-i', playlist, '-f', 'null', '-'], { encoding: 'utf8' });
+    expect(hlsDecode.stderr).toBe('');
   });
 });
