@@ -37,11 +37,14 @@ describe('examples', () => {
     expect(Number(s[0]!.nb_read_frames)).toBe(50);
   });
 
-  it('rx-pipeline: the demo written with RxJS operators writes the same kind of file', () => {
+  it('rx-pipeline: the demo written with RxJS operators writes the same MP4 and HLS', () => {
     const out = join(dir, 'rx.mp4');
-    runExample(['rx-pipeline.ts', out], { DEMO_SECONDS: '1' });
+    runExample(['rx-pipeline.ts', out, join(dir, 'rx-hls')], { DEMO_SECONDS: '1' });
     const s = streams(out);
     expect(s.map((x) => x.codec_name)).toEqual(['h264', 'aac']);
     expect(Number(s[0]!.nb_read_frames)).toBe(25);
+    const hls = streams(join(dir, 'rx-hls', 'index.m3u8'));
+    expect(hls.map((x) => x.codec_name).sort()).toEqual(['aac', 'h264']);
+    expect(Number(hls.find((x) => x.codec_name === 'h264')!.nb_read_frames)).toBe(25);
   });
 });
