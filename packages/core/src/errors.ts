@@ -168,6 +168,9 @@ export function toFFmpegError(op: string, err: unknown): BeamflowError {
   }
   const m = /error code (-?\d+)/i.exec(message) ?? /\((-?\d+)\)/.exec(message);
   if (averror === undefined && m?.[1]) averror = Number(m[1]);
+  // beamcoder prefixes its own source location ("In file ../src/encode.cc on line 278, found
+  // error: …"): it says nothing to a user, and the cause keeps it.
+  message = message.replace(/^In file \S+ on line \d+, found error: /, '');
   return new FFmpegError(op, message, averror, { cause: err });
 }
 

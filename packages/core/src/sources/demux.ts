@@ -166,7 +166,8 @@ abstract class DemuxSource extends Readable {
       dm = await this.#track(beamcoder().demuxer({ url: this.url, options: { protocol_whitelist: protocols } } as never));
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
-      throw new InputError(this.url, `cannot be opened as media (${msg.replace(/\s+/g, ' ').trim()})`, { cause: err });
+      const reason = msg.replace(/^In file \S+ on line \d+, found error: /, '').replace(/\s+/g, ' ').trim();
+      throw new InputError(this.url, `cannot be opened as media (${reason})`, { cause: err });
     }
     if (this.destroyed) return;
     this.#demuxer = dm;

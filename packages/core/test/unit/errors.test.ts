@@ -164,6 +164,14 @@ describe('toFFmpegError', () => {
     expect(e.cause).toBe(cause);
   });
 
+  it("drops beamcoder's source location from the message; the cause keeps it", () => {
+    const cause = new Error('In file ../src/encode.cc on line 278, found error: Problem opening encoder: Invalid argument');
+    const e = toFFmpegError('encode (libx264)', cause);
+    expect(e.message).not.toMatch(/In file|\.cc/);
+    expect(e.message).toMatch(/Problem opening encoder: Invalid argument/);
+    expect((e.cause as Error).message).toMatch(/^In file \.\.\/src\/encode\.cc/);
+  });
+
   it('reads averror from a numeric string code or from the message', () => {
     expect(toFFmpegError('x', Object.assign(new Error('nope'), { code: '-11' }))).toMatchObject({ averror: -11 });
     expect(toFFmpegError('x', new Error('Encode failed: error code -541478725'))).toMatchObject({ averror: -541478725 });
