@@ -20,21 +20,28 @@
  *   container chose at the header, and written through FFmpeg's interleaving
  *   writer (audio and video ordered by DTS). For byte output the write only
  *   completes once the bytes were read, so a slow consumer holds the muxer,
- *   and through it every stage upstream.
+ *   and through it every stage upstream. A plain file output takes packets
+ *   in batches of up to 32, written in one native call each (one trip to
+ *   libuv's pool instead of 32); outputs someone watches live (bytes, HLS,
+ *   DASH, network URLs) get each packet at once.
  *
  * Shutdown
  * - end of input: the trailer is written (flushing the interleaving queue),
  *   then the output ends. Abort (destroy, an AbortSignal, a failed sink) with
  *   a file, HLS or DASH output also writes the trailer: the file plays and
- *   holds every packet muxed before the abort.
+ *   holds every packet the Muxer took before the abort (a held batch is
+ *   written first).
  */
 import { mkdirSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import {
   CodecStage, ConfigError, InputError, Lifecycle, StateError, beamcoder, equalRational, rescale,
   toFFmpegError, toTuple, validate, NOPTS,
-  type BeamMuxer, type Envelope, type PacketEnvelope, type Rational, type StreamDescriptor, type TransitionTable,
+  type BeamMuxer, type Envelope, type Packet, type PacketEnvelope, type Rational, type StreamDescriptor, type TransitionTable,
 } from '@beamflow/core';
+
+/** Packets per native write for a plain file output. */
+const BATCH = 32;
 
 /** States of a Muxer. */
 export type MuxerState = 'created' | 'headerWritten' | 'muxing' | 'trailerWritten' | 'closed' | 'error';
@@ -116,6 +123,10 @@ export class Muxer extends CodecStage<Envelope, Buffer> {
   #reader: Promise<void> | undefined;
   #discard = false;
   #packets = 0;
+  /** Packets taken and not yet written (plain file outputs only; see #batched). */
+  readonly #held: PacketEnvelope[] = [];
+  /** A plain file: nobody reads it while it is written, so packets may wait for a batch. */
+  readonly #batched: boolean;
   /** The header is written and the trailer is not: the state may already say 'error' when destroy() runs. */
   #trailerPending = false;
   readonly #output: string | undefined;
@@ -135,6 +146,7 @@ export class Muxer extends CodecStage<Envelope, Buffer> {
     }
     if (options.streams !== undefined) validate.positiveInt('streams', options.streams, 64);
     this.#output = toBytes ? undefined : checkOutput(options.output!);
+    this.#batched = this.#output !== undefined && !/^[a-z][a-z0-9+.-]*:\/\//i.test(this.#output) && options.format !== 'hls' && options.format !== 'dash';
     if ((options.format === 'hls' || options.format === 'dash') && !this.#output) {
       throw new ConfigError('output', `${options.format} writes a playlist and segments: give output a playlist path`);
     }
@@ -231,6 +243,11 @@ export class Muxer extends CodecStage<Envelope, Buffer> {
       await this.#writeHeader();
       for (const p of this.#pending.splice(0)) await this.#write(p);
     }
+    if (this.#batched) {
+      this.#held.push(e);
+      if (this.#held.length >= BATCH) await this.#writeHeld();
+      return;
+    }
     await this.#write(e);
   }
 
@@ -239,6 +256,7 @@ export class Muxer extends CodecStage<Envelope, Buffer> {
       await this.#writeHeader();
       for (const p of this.#pending.splice(0)) await this.#write(p);
     }
+    await this.#writeHeld();
     await this.#trailer();
     this.#life.tryTo('closed');
   }
@@ -247,6 +265,8 @@ export class Muxer extends CodecStage<Envelope, Buffer> {
     // Abort: a file keeps what was muxed — write its trailer so it plays.
     if (this.#mux && this.#trailerPending) {
       if (this.#output) {
+        // release() runs once nothing is in flight: the held batch is written directly.
+        await this.#writeHeld(true).catch(() => undefined);
         await this.#trailer().catch(() => undefined);
       } else {
         // Byte output: stop the I/O queue so no FFmpeg write can block, and drop what is
@@ -337,7 +357,8 @@ export class Muxer extends CodecStage<Envelope, Buffer> {
     this.#life.to('headerWritten');
   }
 
-  async #write(e: PacketEnvelope): Promise<void> {
+  /** Into the muxer's time base and stream index. */
+  #prepare(e: PacketEnvelope): Packet {
     const s = this.#streams.get(e.streamId)!;
     const p = e.packet;
     const to = s.timeBase!;
@@ -348,13 +369,38 @@ export class Muxer extends CodecStage<Envelope, Buffer> {
       if (p.duration) p.duration = Number(rescale(BigInt(p.duration), e.timeBase, to));
     }
     p.stream_index = s.index;
+    return p;
+  }
+
+  async #write(e: PacketEnvelope, direct = false): Promise<void> {
+    const p = this.#prepare(e);
     const mux = this.#mux!;
     try {
-      await this.track(() => mux.writeFrame(p));
+      await (direct ? mux.writeFrame(p) : this.track(() => mux.writeFrame(p)));
     } catch (err) {
       throw toFFmpegError(`write packet (stream ${e.streamId}, dts ${String(p.dts)})`, err);
     }
-    this.#packets++;
+    this.#wrote(1);
+  }
+
+  async #writeHeld(direct = false): Promise<void> {
+    const batch = this.#held.splice(0);
+    if (batch.length === 0) return;
+    if (batch.length === 1) return this.#write(batch[0]!, direct);
+    const packets = batch.map((e) => this.#prepare(e));
+    const mux = this.#mux!;
+    // The patched addon takes an array: every packet in order, in one call.
+    const writeAll = (): Promise<void> => (mux.writeFrame as unknown as (ps: Packet[]) => Promise<void>)(packets);
+    try {
+      await (direct ? writeAll() : this.track(writeAll));
+    } catch (err) {
+      throw toFFmpegError(`write ${packets.length} packets (from dts ${String(packets[0]!.dts)})`, err);
+    }
+    this.#wrote(packets.length);
+  }
+
+  #wrote(n: number): void {
+    this.#packets += n;
     if (this.#life.is('headerWritten')) this.#life.to('muxing');
   }
 
