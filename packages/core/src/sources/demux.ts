@@ -32,7 +32,7 @@ import { Readable } from 'node:stream';
 import { ConfigError, InputError, toFFmpegError } from '../errors.js';
 import { codecParametersFrom, type Envelope, type MediaKind, type StreamDescriptor } from '../envelopes.js';
 import { beamcoder, type BeamDecoder, type BeamDemuxer, type Frame, type Packet } from '../native.js';
-import { reduce, type Rational } from '../rational.js';
+import { reduce, rescale, type Rational } from '../rational.js';
 import { sourceCutShort } from './cut-short.js';
 import { _negotiateDecoder, type DeviceKind, type HardwareDecodeChoice } from '../hw-devices.js';
 
@@ -217,13 +217,16 @@ abstract class DemuxSource extends Readable {
   protected describe(st: Record<string, unknown>, sel: Selected): StreamDescriptor {
     const par = st.codecpar as Record<string, unknown>;
     const rate = (st.avg_frame_rate as [number, number] | undefined) ?? (st.r_frame_rate as [number, number] | undefined);
-    const dur = st.duration as number | null;
+    let dur: bigint | undefined = typeof st.duration === 'number' && st.duration > 0 ? BigInt(st.duration) : undefined;
+    // Matroska and WebM give the length only for the whole file (in AV_TIME_BASE units).
+    const whole = (this.#demuxer as unknown as { duration?: number | null } | undefined)?.duration;
+    if (dur === undefined && typeof whole === 'number' && whole > 0) dur = rescale(BigInt(whole), { num: 1, den: 1_000_000 }, sel.timeBase);
     const codecpar = codecParametersFrom(par, sel.kind, String(par.name));
     if (this.decode) codecpar.name = sel.kind === 'video' ? 'rawvideo' : 'pcm';
     return {
       type: 'stream', streamId: sel.streamId, kind: sel.kind, timeBase: sel.timeBase, codecpar, coded: !this.decode,
       ...(sel.kind === 'video' && rate && rate[0] > 0 && rate[1] > 0 ? { frameRate: reduce(rate) } : {}),
-      ...(typeof dur === 'number' && dur > 0 ? { duration: BigInt(dur) } : {}),
+      ...(dur !== undefined ? { duration: dur } : {}),
     };
   }
 

@@ -149,6 +149,15 @@ describe('decodeFile / demuxFile', () => {
     expect(items.every((e) => e.type !== 'packet')).toBe(true);
   });
 
+  it("a Matroska input, whose streams carry no length, is described with the file's length", async () => {
+    const mkv = join(dir, 'in.mkv');
+    ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=160x90:rate=25', '-t', '2', '-c:v', 'libx264', '-preset', 'ultrafast', mkv]);
+    const items = await collect(decodeFile(mkv));
+    const v = descriptors(items).find((d) => d.kind === 'video')!;
+    expect(v.duration).toBeDefined();
+    expect(Number(v.duration) * v.timeBase.num / v.timeBase.den).toBeCloseTo(2, 1);
+  });
+
   it('a missing file throws an InputError synchronously', () => {
     let caught: unknown;
     try {
