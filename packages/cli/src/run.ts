@@ -83,7 +83,7 @@ export function snapshot(job: Pick<Job, 'gate' | 'encoders'>, stats?: EncoderSta
   const s = stats ?? job.encoders[0]!.stats();
   const frames = job.gate.videoFrames;
   const bytes = job.encoders.reduce((n, e) => n + e.stats().bytesOut, 0);
-  const time = Math.max(0, s.time - job.gate.startTime);
+  const time = s.time;
   return {
     frames,
     fps: s.elapsed > 0 ? frames / s.elapsed : 0,

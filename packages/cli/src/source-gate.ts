@@ -9,14 +9,11 @@
  *   `q` does: the Encoder drains its delayed frames and the Muxer writes its
  *   trailer through the ordinary end-of-stream path, which works for every
  *   output, stdout included (the abort path finalizes files only).
- * - Count video frames. The Encoder's `framesIn` counts audio frames too, so
- *   it cannot be shown as "frames" or turned into frames per second.
- * - Note where the input's timestamps start. The Encoder's `time` is the
- *   latest frame's timestamp, and MPEG-TS inputs start at 1.4 s (captures at
- *   any hour), so time encoded, speed and percentage are measured from here.
+ * - Count the video frames taken from the input, across every encoder of a
+ *   ladder.
  */
 import { Readable } from 'node:stream';
-import { beamcoder, type Envelope, type StreamDescriptor } from '@beamflow/core';
+import { type Envelope, type StreamDescriptor } from '@beamflow/core';
 
 /** What the source announced before its first frame. */
 export interface SourceInfo {
@@ -35,8 +32,6 @@ export class SourceGate {
   readonly readable: Readable;
   #videoFrames = 0;
   #stopped = false;
-  #startTime: number | undefined;
-  readonly #seen = new Set<number>();
 
   private constructor(source: Readable, iterator: AsyncIterator<Envelope>, ahead: Envelope[]) {
     const streams = ahead.filter((e): e is StreamDescriptor => e.type === 'stream');
@@ -109,38 +104,7 @@ export class SourceGate {
     }
   }
 
-  /** Seconds at which the input's first frame (of any stream) is stamped; 0 until one was seen. */
-  get startTime(): number {
-    return this.#startTime ?? 0;
-  }
-
   #count(e: Envelope): void {
-    if (e.type !== 'frame') return;
-    if (e.kind === 'video') this.#videoFrames++;
-    if (!this.#seen.has(e.streamId)) {
-      this.#seen.add(e.streamId);
-      const pts = e.frame.pts;
-      if (typeof pts === 'number') {
-        const t = (pts * e.timeBase.num) / e.timeBase.den;
-        this.#startTime = Math.min(this.#startTime ?? t, t);
-      }
-    }
-  }
-}
-
-/**
- * The container's own duration in seconds, for files whose streams carry
- * none (Matroska, WebM): decodeFile's descriptors then have no length and
- * progress would have no percentage. Opens the file a second time, headers
- * only; undefined when FFmpeg does not know either.
- */
-export async function containerDuration(path: string): Promise<number | undefined> {
-  try {
-    const dm = await beamcoder().demuxer({ url: path, options: { protocol_whitelist: 'file,pipe' } } as never);
-    const us = dm.duration; // AV_TIME_BASE units
-    dm.forceClose();
-    return typeof us === 'number' && us > 0 ? us / 1e6 : undefined;
-  } catch {
-    return undefined;
+    if (e.type === 'frame' && e.kind === 'video') this.#videoFrames++;
   }
 }

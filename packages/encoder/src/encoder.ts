@@ -74,7 +74,7 @@ export interface EncoderStats {
   fps: number;
   /** Media time encoded per wall-clock second (1 = real time). */
   speed: number;
-  /** Presentation time of the latest frame taken, in seconds. */
+  /** Media time taken so far, in seconds: the latest frame's time from the input's first frame. */
   time: number;
   /** Total media duration in seconds, when the source announced it. */
   duration: number | undefined;
@@ -124,6 +124,8 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
   #firstFrameAt: number | undefined;
   #lastStatsAt: number | undefined;
   #latestTime = 0;
+  #startTime: number | undefined;
+  readonly #started = new Set<number>();
   #stats = { framesIn: 0, videoFramesIn: 0, packetsOut: 0, bytesOut: 0 };
   #closePromise: Promise<void> | undefined;
 
@@ -172,11 +174,15 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
     return {
       ...this.#stats,
       fps: elapsed > 0 ? (this.#stats.videoFramesIn || this.#stats.framesIn) / elapsed : 0,
-      speed: elapsed > 0 ? this.#latestTime / elapsed : 0,
-      time: this.#latestTime,
+      speed: elapsed > 0 ? this.#encodedTime() / elapsed : 0,
+      time: this.#encodedTime(),
       duration,
       elapsed,
     };
+  }
+
+  #encodedTime(): number {
+    return this.#startTime === undefined ? 0 : Math.max(0, this.#latestTime - this.#startTime);
   }
 
   /** Destroy the stage and wait until its native resources are released. Idempotent. */
@@ -205,6 +211,11 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
     else this.#checkFrame(slot, input.frame);
     if (this.#life.is('headerWritten')) this.#life.to('encoding');
     const t = Number(input.frame.pts ?? 0) * input.timeBase.num / input.timeBase.den;
+    // The input's start is the earliest first frame of its streams (an MPEG-TS input may start at 1.4 s).
+    if (!this.#started.has(input.streamId)) {
+      this.#started.add(input.streamId);
+      this.#startTime = Math.min(this.#startTime ?? t, t);
+    }
     if (t > this.#latestTime) this.#latestTime = t;
     await slot.pump.write(input);
     this.#maybeStats();

@@ -13,7 +13,7 @@ import { h264Config, HW_CHOICES, HW_OPTION, QUALITY_OPTIONS, reportEnd, reportHa
 import { UsageError } from '../failures.js';
 import { COMMON_OPTIONS, parseChoice, parseLadder, parseNumber, type OptionSpec } from '../options.js';
 import { runJob } from '../run.js';
-import { containerDuration, SourceGate } from '../source-gate.js';
+import { SourceGate } from '../source-gate.js';
 import { describeInput } from './describe-input.js';
 
 const OPTIONS: readonly OptionSpec[] = [
@@ -54,7 +54,6 @@ export const hls: Command = {
     const hw = parseChoice<HwDeviceOption>('--hw', String(v.hw), HW_CHOICES);
     const audio = v['no-audio'] !== true;
     const gate = await SourceGate.open(decodeFile(input, { video: true, ...(audio ? {} : { audio: false }) }));
-    gate.info.duration ??= await containerDuration(input);
     const fps = gate.info.frameRate ?? 25;
     const inputHeight = gate.info.video?.codecpar.height;
     const renditions = ladder.map((height, i) => {

@@ -13,7 +13,7 @@ import { COMMON_OPTIONS, parseChoice, parseNumber, parseSize, type OptionSpec } 
 import { muxerFor, resolveOutput } from '../output.js';
 import { runJob } from '../run.js';
 import { describeInput } from './describe-input.js';
-import { containerDuration, SourceGate } from '../source-gate.js';
+import { SourceGate } from '../source-gate.js';
 
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'output', short: 'o', type: 'string', value: 'OUT', help: 'a file (.mp4 .mkv .ts .flv), an rtmp:// URL, or - for stdout' },
@@ -61,7 +61,6 @@ export const transcode: Command = {
     encoder.on('hardware', (choice) => reportHardware(ctx.progress, choice));
     const source = decodeFile(input, audio ? {} : { audio: false });
     const gate = await SourceGate.open(source);
-    gate.info.duration ??= await containerDuration(input);
     const { muxer, tail } = muxerFor(target, ctx.io.stdout);
     ctx.progress.event('start', { command: 'transcode', input, output: target.location, format: target.format, duration: gate.info.duration ?? null });
     ctx.progress.say(`transcode: ${input} (${describeInput(gate.info)}) → ${target.kind === 'stdout' ? 'stdout' : target.location} (${target.format}${size ? `, ${size.width}x${size.height}` : ''})`);

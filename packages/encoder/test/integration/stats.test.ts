@@ -58,6 +58,19 @@ describe('Encoder stats()', () => {
     expect(s.packetsOut).toBe(out.filter(isPacket).length);
   });
 
+  it("time counts from the input's first frame, not from zero (an MPEG-TS input starts at 1.4 s)", async () => {
+    async function* late(): AsyncGenerator<Envelope> {
+      for await (const e of testPattern({ video: { width: 128, height: 72, frameRate: FPS }, frames: 20 })) {
+        const env = e as Envelope;
+        if (env.type === 'frame') env.frame.pts = Number(env.frame.pts) + 35; // 1.4 s at 25 fps
+        yield env;
+      }
+    }
+    const enc = new Encoder({ video: { codec: 'h264', preset: 'ultrafast' } });
+    await pipeline(Readable.from(late()), enc, discard(() => undefined));
+    expect(enc.stats().time).toBeCloseTo(19 / FPS, 9);
+  });
+
   it('a bounded input: duration is the announced length in seconds; time reaches the last frame', async () => {
     const enc = new Encoder({ video: { codec: 'h264', preset: 'ultrafast' }, audio: { codec: 'aac' } });
     const out: Envelope[] = [];
