@@ -29,7 +29,7 @@ const settle = async (): Promise<number> => {
 let packets = 0;
 let base: number | undefined;
 let marking: Promise<void> | undefined;
-const samples: Array<[number, number, number]> = [];
+const samples: Array<[number, number, number, number]> = [];
 const started = performance.now();
 await pipeline(
   testPattern({ video: { width: 64, height: 36, frameRate: 25 }, frames: total }),
@@ -43,7 +43,7 @@ await pipeline(
       if (packets === warmup || (packets > warmup && packets % 50_000 === 0)) {
         marking = settle().then((rss) => {
           base ??= rss;
-          samples.push([packets, rss, process.memoryUsage().heapUsed]);
+          samples.push([packets, rss, process.memoryUsage().heapUsed, process.memoryUsage().heapTotal]);
         });
         marking.then(() => cb(), cb);
         return;
@@ -54,10 +54,10 @@ await pipeline(
 );
 await marking;
 const end = await settle();
-samples.push([packets, end, process.memoryUsage().heapUsed]);
+samples.push([packets, end, process.memoryUsage().heapUsed, process.memoryUsage().heapTotal]);
 const growth = (end - (base ?? end)) / 1e6;
 const perFrame = ((end - (base ?? end)) / Math.max(1, packets - warmup));
 console.log(`addon: ${process.env.BEAMFLOW_BEAMCODER_ADDON ?? 'patched (workspace)'}`);
 console.log(`frames: ${packets} in ${((performance.now() - started) / 1000).toFixed(0)} s; RSS after warm-up (${warmup}) → end: ${(base! / 1e6).toFixed(1)} → ${(end / 1e6).toFixed(1)} MB`);
 console.log(`growth: ${growth.toFixed(1)} MB over ${packets - warmup} frames (${perFrame.toFixed(0)} B/frame)  [target < 5 MB]`);
-console.log(`samples (frames:RSS/JS heap MB): ${samples.map(([n, r, h]) => `${n}:${(r / 1e6).toFixed(1)}/${(h / 1e6).toFixed(1)}`).join(' ')}`);
+console.log(`samples (frames:RSS/JS heap used/JS heap committed MB): ${samples.map(([n, r, h, t]) => `${n}:${(r / 1e6).toFixed(1)}/${(h / 1e6).toFixed(1)}/${(t / 1e6).toFixed(1)}`).join(' ')}`);

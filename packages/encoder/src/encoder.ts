@@ -392,13 +392,15 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
   #makePump(slot: CodecSlot, desc: StreamDescriptor | undefined): CodecPump<FrameEnvelope, Envelope> {
     const encodeFrames = async (frames: readonly Frame[]): Promise<Envelope[]> => {
       const out: Envelope[] = [];
-      for (const fr of frames) {
-        const enc = slot.enc;
-        if (!enc) throw new FFmpegError('encode', 'encoder released');
-        const res = await this.track(() => enc.encode(fr)).catch((err: unknown) => { throw toFFmpegError(`encode (${slot.info.name})`, err); });
-        this.#describeOnce(slot, desc, out);
-        for (const p of res.packets) out.push(this.#packet(slot, p));
-      }
+      if (frames.length === 0) return out;
+      const enc = slot.enc;
+      if (!enc) throw new FFmpegError('encode', 'encoder released');
+      // The frames one input became (an audio frame re-chunked to the codec's size) go in one
+      // native call: the addon sends each and reads what the codec has ready in between.
+      const res = await this.track(() => enc.encode(frames.length === 1 ? frames[0]! : [...frames]))
+        .catch((err: unknown) => { throw toFFmpegError(`encode (${slot.info.name})`, err); });
+      this.#describeOnce(slot, desc, out);
+      for (const p of res.packets) out.push(this.#packet(slot, p));
       return out;
     };
     const port = new BatchPort<FrameEnvelope, Envelope>(

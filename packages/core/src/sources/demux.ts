@@ -12,9 +12,14 @@
  *   is an {@link InputError} naming the path), picks streams (the first video
  *   and the first audio by default) and sends a {@link StreamDescriptor} for
  *   each before any frame or packet.
- * - read: one packet at a time is read and, for `decodeFile`, decoded; frames
- *   (or packets) are pushed until the consumer's buffer is full, then reading
- *   stops until it asks again — the file is never read ahead of the pipeline.
+ * - read: packets are read and, for `decodeFile`, decoded; frames (or
+ *   packets) are pushed until the consumer's buffer is full, then reading
+ *   stops until it asks again. A regular file is read up to 16 packets per
+ *   native call, and the audio packets among them are decoded in one call per
+ *   stream (each native call is a trip to libuv's pool and back, which costs
+ *   more than decoding one AAC frame); a pipe or a network input is read one
+ *   packet at a time, since a batch would wait for packets that are not there
+ *   yet. The file is never read more than one batch ahead of the pipeline.
  * - hardware decode (`hwaccel`): when the video decoder opens, a device is
  *   negotiated (CUDA, then VAAPI for `'auto'`; see hw-devices.ts) and set on
  *   the decoder; FFmpeg decodes on it and frames come back in system memory,
@@ -91,6 +96,10 @@ abstract class DemuxSource extends Readable {
   protected readonly opts: DemuxOptions;
   #demuxer: BeamDemuxer | undefined;
   #streams = new Map<number, Selected>();
+  /** Packets read but not yet decoded or pushed (a batch read from a regular file). */
+  #queue: Array<Packet | undefined> = [];
+  #head = 0;
+  #batchRead = false;
   #pulling = false;
   #ended = false;
   #inflight: Promise<unknown> | undefined;
@@ -127,6 +136,7 @@ abstract class DemuxSource extends Readable {
       if (st.isFile() && !opts.allowConcat && startsWith(path, 'ffconcat version 1.0')) {
         throw new InputError(pathOrUrl, 'is an FFmpeg concat list, which names other files; pass allowConcat: true to open it');
       }
+      this.#batchRead = st.isFile();
     }
     this.url = pathOrUrl;
   }
@@ -154,6 +164,7 @@ abstract class DemuxSource extends Readable {
     (this.#inflight ?? Promise.resolve()).then(() => {
       for (const s of this.#streams.values()) delete s.decoder;
       this.#streams.clear();
+      this.#queue = [];
       this.#demuxer = undefined;
       cb(err ?? sourceCutShort(this));
     });
@@ -235,15 +246,9 @@ abstract class DemuxSource extends Readable {
       await this.#open();
       if (this.destroyed) return;
     }
-    const dm = this.#demuxer!;
     for (;;) {
       if (this.#ended || this.destroyed) return;
-      let packet: Packet | null;
-      try {
-        packet = await this.#track(dm.read());
-      } catch (err) {
-        throw toFFmpegError(`read ${this.url}`, err);
-      }
+      const packet = await this.#nextPacket();
       if (this.destroyed) return;
       if (!packet) {
         await this.#finish();
@@ -255,22 +260,70 @@ abstract class DemuxSource extends Readable {
       if (!sel.decoder) {
         more = this.push({ type: 'packet', kind: sel.kind, packet, streamId: sel.streamId, timeBase: sel.timeBase } satisfies Envelope);
       } else {
-        const dec = sel.decoder;
-        let res;
+        // Audio packets of this stream waiting in the batch go in the same call (the patched
+        // addon decodes a batch packet by packet and lists the packets it refused). Video
+        // packets go one at a time, so that frames leave as soon as each is decoded, and so
+        // does everything when the first refusal must end the source.
+        const batch = sel.kind === 'audio' && this.opts.onDecodeError !== 'fail';
+        const run = batch ? [packet, ...this.#takeQueued(packet.stream_index)] : [packet];
+        let res: { frames: Frame[]; errors?: Array<{ packet: number; message: string }> };
         try {
-          res = await this.#track(dec.decode(packet));
+          res = await this.#track(sel.decoder.decode(run));
         } catch (err) {
-          const error = toFFmpegError(`decode ${this.url} stream ${sel.index}`, err);
-          if (this.destroyed || this.opts.onDecodeError === 'fail') throw error;
-          this.decodeErrors++;
-          this.emit('decodeError', error);
+          this.#decodeFailed(sel, err);
           continue;
         }
         if (this.destroyed) return;
+        for (const e of res.errors ?? []) this.#decodeFailed(sel, new Error(e.message));
         for (const f of res.frames) more = this.#pushFrame(sel, f) && more;
       }
       if (!more) return;
     }
+  }
+
+  /** The next packet: from the batch read last, else from the demuxer (null at the end). */
+  async #nextPacket(): Promise<Packet | null> {
+    if (this.#head < this.#queue.length) {
+      const p = this.#queue[this.#head];
+      this.#queue[this.#head++] = undefined;
+      if (p) return p;
+      return this.#nextPacket();
+    }
+    this.#queue = [];
+    this.#head = 0;
+    const dm = this.#demuxer!;
+    try {
+      if (!this.#batchRead) return await this.#track(dm.read());
+      // The patched addon's read(n) answers with an array (empty at the end).
+      const got = await this.#track((dm.read as unknown as (n: number) => Promise<Packet[] | Packet | null>)(READ_BATCH));
+      const batch = Array.isArray(got) ? got : got ? [got] : [];
+      if (batch.length === 0) return null;
+      this.#queue = batch;
+      this.#head = 1;
+      return batch[0]!;
+    } catch (err) {
+      throw toFFmpegError(`read ${this.url}`, err);
+    }
+  }
+
+  /** Take the queued packets of one stream out of the batch, in order. */
+  #takeQueued(streamIndex: number): Packet[] {
+    const taken: Packet[] = [];
+    for (let i = this.#head; i < this.#queue.length; i++) {
+      const p = this.#queue[i];
+      if (p && p.stream_index === streamIndex) {
+        taken.push(p);
+        this.#queue[i] = undefined;
+      }
+    }
+    return taken;
+  }
+
+  #decodeFailed(sel: Selected, err: unknown): void {
+    const error = toFFmpegError(`decode ${this.url} stream ${sel.index}`, err);
+    if (this.destroyed || this.opts.onDecodeError === 'fail') throw error;
+    this.decodeErrors++;
+    this.emit('decodeError', error);
   }
 
   #pushFrame(sel: Selected, f: Frame): boolean {
@@ -296,6 +349,9 @@ abstract class DemuxSource extends Readable {
     this.push(null);
   }
 }
+
+/** Packets read per native call from a regular file. */
+const READ_BATCH = 16;
 
 /** A FrameSource that demuxes and decodes a file (or an allowed URL). */
 export class DecodeSource extends DemuxSource {

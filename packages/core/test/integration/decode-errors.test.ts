@@ -45,6 +45,16 @@ describe('decode errors', () => {
     expect(frames).toBeGreaterThan(10);
   });
 
+  it('keeps the frames the ffmpeg command line keeps, per stream (audio packets are decoded several per call)', async () => {
+    const src = decodeFile(corrupt);
+    src.on('decodeError', () => undefined);
+    const kept = { video: 0, audio: 0 };
+    for await (const e of src) if ((e as Envelope).type === 'frame') kept[(e as Envelope & { kind: 'video' | 'audio' }).kind]++;
+    const ffmpegKept = (map: string): number => spawnSync('ffmpeg', ['-v', 'quiet', '-i', corrupt, '-map', map, '-f', 'framecrc', '-'], { encoding: 'utf8' })
+      .stdout.split('\n').filter((l) => l.length > 0 && !l.startsWith('#')).length;
+    expect(kept).toEqual({ video: ffmpegKept('0:v'), audio: ffmpegKept('0:a') });
+  });
+
   it("onDecodeError: 'fail' ends the source with the first refusal", async () => {
     const src = decodeFile(corrupt, { onDecodeError: 'fail' });
     await expect(drain(src)).rejects.toMatchObject({ code: 'BEAMFLOW_FFMPEG' });
