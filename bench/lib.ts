@@ -157,6 +157,16 @@ export async function alternate<K extends string>(rounds: number, variants: Reco
   return out;
 }
 
+/**
+ * The ratio a ÷ b of one measure round by round, as median and range. The variants of a round
+ * run back to back, so a round's ratio is less exposed to the machine's load drifting over the
+ * run than the ratio of two medians is.
+ */
+export function roundRatios(a: Measure[], b: Measure[], key: 'wallMs' | 'cpuMs'): string {
+  const rs = a.map((m, i) => m[key] / b[i]![key]).sort((x, y) => x - y);
+  return `${fmt.x(median(rs))} (rounds: ${rs.map((r) => r.toFixed(2)).join(', ')})`;
+}
+
 export interface Row { label: string; wallMs: number; cpuMs: number; maxRssMb: number }
 
 export function medians(label: string, ms: Measure[]): Row {

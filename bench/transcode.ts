@@ -6,7 +6,7 @@
  * the loop's.
  */
 import { join } from 'node:path';
-import { alternate, fmt, medians, probeStreams, quick, runFfmpeg, runNodeJob, table, tmp, transcodeInput } from './lib.js';
+import { alternate, fmt, medians, probeStreams, quick, roundRatios, runFfmpeg, runNodeJob, table, tmp, transcodeInput } from './lib.js';
 
 export async function transcode(rounds: number): Promise<string> {
   const seconds = quick ? 2 : 60;
@@ -36,5 +36,7 @@ export async function transcode(rounds: number): Promise<string> {
     '',
     `- beamflow wall ÷ ffmpeg: ${fmt.x(bf.wallMs / ff.wallMs)} (target ≤ 1.10×); CPU ÷ ffmpeg: ${fmt.x(bf.cpuMs / ff.cpuMs)} (target ≤ 1.15×)`,
     `- beamflow wall ÷ sequential loop: ${fmt.x(bf.wallMs / loop.wallMs)} (target ≤ 0.75×)`,
+    `- round by round: wall ÷ ffmpeg ${roundRatios(runs.beamflow, runs.ffmpeg, 'wallMs')}; CPU ÷ ffmpeg ${roundRatios(runs.beamflow, runs.ffmpeg, 'cpuMs')}; ` +
+      `wall ÷ loop ${roundRatios(runs.beamflow, runs.loop, 'wallMs')}`,
   ].join('\n');
 }

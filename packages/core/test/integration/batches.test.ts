@@ -5,7 +5,7 @@
  * each stream's order, as single calls (and as the ffmpeg command line).
  */
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { beamcoder, decodeFile, demuxFile, type Envelope, type Packet } from '@beamflow/core';
@@ -85,6 +85,19 @@ describe('decodeFile and demuxFile with batched calls', () => {
       const pts = frames.filter((e) => e.kind === kind).map((e) => Number(e.type === 'frame' ? e.frame.pts : 0));
       expect(pts).toEqual([...pts].sort((a, b) => a - b));
     }
+  });
+
+  it('keep every frame before the cut of a truncated file, as the ffmpeg command line does', async () => {
+    const whole = join(dir, 'faststart.mp4');
+    ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=128x72:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+      '-t', '2', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', '-movflags', '+faststart', whole]);
+    const cut = join(dir, 'cut.mp4');
+    const bytes = readFileSync(whole);
+    writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+    const frames = (await collect(decodeFile(cut))).filter((e) => e.type === 'frame');
+    const expected = ffmpegFrameCounts(cut);
+    expect(expected.video).toBeGreaterThan(10);
+    expect(countsOf(frames)).toEqual(expected);
   });
 
   it('demux the packets of single reads', async () => {
