@@ -45,14 +45,18 @@ describe('decode errors', () => {
     expect(frames).toBeGreaterThan(10);
   });
 
-  it('keeps the frames the ffmpeg command line keeps, per stream (audio packets are decoded several per call)', async () => {
+  it('keeps the frames the ffmpeg command line keeps and reports the refusals it reports, per stream', async () => {
     const src = decodeFile(corrupt);
-    src.on('decodeError', () => undefined);
+    const refused = { video: 0, audio: 0 };
+    src.on('decodeError', (e: FFmpegError) => refused[/stream 0$/.test(e.op) ? 'video' : 'audio']++);
     const kept = { video: 0, audio: 0 };
     for await (const e of src) if ((e as Envelope).type === 'frame') kept[(e as Envelope & { kind: 'video' | 'audio' }).kind]++;
     const ffmpegKept = (map: string): number => spawnSync('ffmpeg', ['-v', 'quiet', '-i', corrupt, '-map', map, '-f', 'framecrc', '-'], { encoding: 'utf8' })
       .stdout.split('\n').filter((l) => l.length > 0 && !l.startsWith('#')).length;
+    const log = spawnSync('ffmpeg', ['-v', 'error', '-i', corrupt, '-f', 'null', '-'], { encoding: 'utf8' }).stderr;
+    const ffmpegRefused = (index: number): number => log.split('\n').filter((l) => l.includes(`Error while decoding stream #0:${index}`)).length;
     expect(kept).toEqual({ video: ffmpegKept('0:v'), audio: ffmpegKept('0:a') });
+    expect(refused).toEqual({ video: ffmpegRefused(0), audio: ffmpegRefused(1) });
   });
 
   it("onDecodeError: 'fail' ends the source with the first refusal", async () => {
