@@ -14,7 +14,7 @@ if [ ! -f "$dir/package/build/Release/beamcoder.node" ]; then
   prefix="$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")"
   nodedir_flag=""
   [ -f "$prefix/include/node/node.h" ] && nodedir_flag="--nodedir=$prefix"
-  (cd "$dir/package" && node "$gyp" rebuild $nodedir_flag >/dev/null)
+  (cd "$dir/package" && node "$gyp" rebuild $nodedir_flag >build.log 2>&1) || { cat "$dir/package/build.log" >&2; exit 1; }
 fi
 # V8 grows its young generation once, after ~100k frames here (heap committed 18 → 26 MB, and
 # malloc keeps more of the native frames that die with it): a step, not a slope. Giving V8 its
