@@ -61,7 +61,8 @@ export async function compileJob(job: string): Promise<string> {
   });
   const path = join(outDir, `${job}.mjs`);
   const js = join(outDir, `${job}.js`);
-  if (!existsSync(path) && existsSync(js)) renameSync(js, path);
+  // tsup names the output .js in a "type": "module" package; the fresh build replaces any older one.
+  if (existsSync(js)) renameSync(js, path);
   compiled.set(job, path);
   return path;
 }
