@@ -14,11 +14,23 @@ import { afterAll } from 'vitest';
 
 export const root = resolve(__dirname, '../..');
 
-/** A temporary directory removed after the file's tests. */
+/** A temporary directory removed after the file's tests (kept with BEAMFLOW_KEEP_TEST_OUTPUT=1). */
 export function tempDir(name: string): string {
   const dir = mkdtempSync(join(tmpdir(), `beamflow-${name}-`));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => {
+    if (!process.env.BEAMFLOW_KEEP_TEST_OUTPUT) rmSync(dir, { recursive: true, force: true });
+  });
   return dir;
+}
+
+/** The settled outcome of a promise, for asserting on rejections with their details. */
+export async function outcome(p: Promise<unknown>): Promise<{ ok: true } | { ok: false; error: unknown }> {
+  try {
+    await p;
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, error };
+  }
 }
 
 /** Make an input with the ffmpeg command line (args after `ffmpeg -v error -y`). */
@@ -32,12 +44,6 @@ export function streams(path: string): Array<{ codec_type: string; codec_name: s
   const r = spawnSync('ffprobe', ['-v', 'error', '-count_frames', '-show_streams', '-of', 'json', path], { encoding: 'utf8', maxBuffer: 32 << 20 });
   if (r.status !== 0) throw new Error(`ffprobe ${path} failed: ${r.stderr}`);
   return (JSON.parse(r.stdout) as { streams: ReturnType<typeof streams> }).streams;
-}
-
-/** What a full decode prints to stderr: '' for a clean file. */
-export function decodeErrors(path: string): string {
-  const r = spawnSync('ffmpeg', ['-v', 'error', '-i', path, '-f', 'null', '-'], { encoding: 'utf8' });
-  return r.status === 0 ? r.stderr : `exit ${String(r.status)}: ${r.stderr}`;
 }
 
 export interface ChildResult {
@@ -75,3 +81,4 @@ export function report<T>(r: ChildResult): T {
 }
 
 export { prng } from './prng.js';
+export { decodeErrors } from './probe.js';

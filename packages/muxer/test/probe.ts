@@ -3,122 +3,14 @@
  * output (streams, codecs, frame counts, durations, monotonic DTS) and
  * `ffmpeg -v error -i OUT -f null -` must decode it without a word.
  */
-import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { expect } from 'vitest';
+import {
+  decodeErrors, dtsViolations, probe, probePackets, streamSeconds, type ProbePacket, type ProbeResult,
+} from '../../../test/support/probe.js';
 
-/** One stream as `ffprobe -show_streams -count_frames` reports it (the fields the tests use). */
-export interface ProbeStream {
-  index: number;
-  codec_type: string;
-  codec_name: string;
-  time_base: string;
-  start_time?: string;
-  duration?: string;
-  nb_read_frames?: string;
-  sample_rate?: string;
-  channels?: number;
-  width?: number;
-  height?: number;
-  r_frame_rate?: string;
-}
-
-export interface ProbeResult {
-  streams: ProbeStream[];
-  format: { format_name: string; duration?: string; nb_streams: number };
-}
-
-/** One packet of `ffprobe -show_packets` (timestamps in the stream's time base; absent when N/A). */
-export interface ProbePacket {
-  stream_index: number;
-  pts?: number;
-  dts?: number;
-  duration?: number;
-  flags?: string;
-}
-
-function run(cmd: string, args: string[]): { stdout: string; stderr: string; status: number | null } {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.error) throw r.error;
-  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
-}
-
-function ffprobeJson(path: string, args: string[]): unknown {
-  const r = run('ffprobe', ['-v', 'error', ...args, '-of', 'json', path]);
-  if (r.status !== 0) throw new Error(`ffprobe ${path} failed (${String(r.status)}): ${r.stderr}`);
-  return JSON.parse(r.stdout);
-}
-
-/** Streams and format, with every frame decoded and counted (`-count_frames`). */
-export function probe(path: string): ProbeResult {
-  return ffprobeJson(path, ['-count_frames', '-show_streams', '-show_format']) as ProbeResult;
-}
-
-/** Every packet of every stream, in file order. */
-export function packets(path: string): ProbePacket[] {
-  const j = ffprobeJson(path, ['-show_packets', '-show_entries', 'packet=stream_index,pts,dts,duration,flags']) as {
-    packets?: Array<{ stream_index: number; pts?: number | string; dts?: number | string; duration?: number | string; flags?: string }>;
-  };
-  const num = (v: number | string | undefined): number | undefined => (v === undefined || v === 'N/A' ? undefined : Number(v));
-  return (j.packets ?? []).map((p) => {
-    const out: ProbePacket = { stream_index: p.stream_index };
-    const pts = num(p.pts);
-    const dts = num(p.dts);
-    const duration = num(p.duration);
-    if (pts !== undefined) out.pts = pts;
-    if (dts !== undefined) out.dts = dts;
-    if (duration !== undefined) out.duration = duration;
-    if (p.flags !== undefined) out.flags = p.flags;
-    return out;
-  });
-}
-
-/** What a full decode prints at `-v error`: must be empty for a good file. */
-export function decodeErrors(path: string): string {
-  const r = run('ffmpeg', ['-nostdin', '-v', 'error', '-i', path, '-f', 'null', '-']);
-  return r.stderr + (r.status === 0 ? '' : `\n(exit status ${String(r.status)})`);
-}
-
-/** `num/den` → seconds per tick. */
-export function tbSeconds(tb: string): number {
-  const [n, d] = tb.split('/').map(Number);
-  if (!n || !d) throw new Error(`bad time base ${tb}`);
-  return n / d;
-}
-
-/** DTS values of a stream that are not strictly increasing (`[]` when all are): `"i: prev → dts"`. */
-export function dtsViolations(pkts: readonly ProbePacket[], stream: number): string[] {
-  const bad: string[] = [];
-  let prev: number | undefined;
-  let i = 0;
-  for (const p of pkts) {
-    if (p.stream_index !== stream) continue;
-    if (p.dts !== undefined) {
-      if (prev !== undefined && p.dts <= prev) bad.push(`${i}: ${prev} → ${p.dts}`);
-      prev = p.dts;
-    }
-    i++;
-  }
-  return bad;
-}
-
-/**
- * Seconds a stream covers, from its packets: the latest `pts + duration`
- * minus the earliest `pts` (a packet without duration counts `nominal` ticks).
- */
-export function packetSpan(pkts: readonly ProbePacket[], stream: number, tb: string, nominalTicks = 0): number {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const p of pkts) {
-    if (p.stream_index !== stream) continue;
-    const t = p.pts ?? p.dts;
-    if (t === undefined) continue;
-    lo = Math.min(lo, t);
-    hi = Math.max(hi, t + (p.duration ?? nominalTicks));
-  }
-  if (lo === Infinity) return 0;
-  return (hi - lo) * tbSeconds(tb);
-}
+export { decodeErrors, dtsViolations, packetSpan, probe, probePackets as packets, tbSeconds } from '../../../test/support/probe.js';
+export type { ProbePacket, ProbeResult, ProbeStream } from '../../../test/support/probe.js';
 
 /** What a test expects of one stream. */
 export interface StreamExpectation {
@@ -157,7 +49,7 @@ export interface Judged {
  */
 export function expectMedia(path: string, want: MediaExpectation): Judged {
   const pr = probe(path);
-  const pk = packets(path);
+  const pk = probePackets(path);
   const kinds = (['video', 'audio'] as const).filter((k) => want[k] !== undefined);
   expect(pr.streams.map((s) => s.codec_type).sort(), `stream kinds of ${path}`).toEqual([...kinds].sort());
   const judged: Judged = { probe: pr, packets: pk, streams: {}, decodeErrors: '' };
@@ -166,8 +58,7 @@ export function expectMedia(path: string, want: MediaExpectation): Judged {
     const s = pr.streams.find((x) => x.codec_type === kind)!;
     expect(s.codec_name, `${kind} codec of ${path}`).toBe(w.codec);
     const frames = Number(s.nb_read_frames);
-    const stated = s.duration !== undefined && s.duration !== 'N/A' ? Number(s.duration) : undefined;
-    const duration = stated ?? packetSpan(pk, s.index, s.time_base);
+    const duration = streamSeconds(s, pk);
     const dtsBad = dtsViolations(pk, s.index);
     judged.streams[kind] = { index: s.index, frames, duration, dtsBad };
     expect(frames, `${kind} frames decoded from ${path}`).toBe(w.frames);

@@ -4,15 +4,14 @@
  * Muxer.
  */
 import { randomFillSync } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Transform } from 'node:stream';
-import { afterAll } from 'vitest';
 import { testPattern } from '@beamflow/core';
 import type { Envelope, TestPatternSource } from '@beamflow/core';
 import type { EncoderConfig } from '@beamflow/encoder';
 import type { Muxer, Rescaler } from '@beamflow/muxer';
+import { tempDir as sharedTempDir } from '../../../../test/support/media.js';
+
+export { outcome } from '../../../../test/support/media.js';
 
 export const FPS = 25;
 export const SAMPLE_RATE = 48000;
@@ -71,17 +70,9 @@ export function noise(): Transform {
 export const AAC_ONLY: EncoderConfig = { audio: { codec: 'aac', bitRate: 128_000 } };
 export const OPUS_ONLY: EncoderConfig = { audio: { codec: 'libopus' } };
 
-const dirs: string[] = [];
-afterAll(() => {
-  if (process.env.BEAMFLOW_KEEP_TEST_OUTPUT) return;
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
 /** A fresh temp directory, removed after the file's tests (kept with BEAMFLOW_KEEP_TEST_OUTPUT=1). */
 export function tempDir(tag: string): string {
-  const d = mkdtempSync(join(tmpdir(), `beamflow-muxer-${tag}-`));
-  dirs.push(d);
-  return d;
+  return sharedTempDir(`muxer-${tag}`);
 }
 
 /** Packets (and descriptors) that left a Rescaler, by kind: what the Muxer was sent. */
@@ -110,12 +101,3 @@ export function muxerClosed(m: Muxer): Promise<void> {
   return new Promise((resolve) => m.once('close', () => resolve()));
 }
 
-/** The settled outcome of a promise, for asserting on rejections with their details. */
-export async function outcome(p: Promise<unknown>): Promise<{ ok: true } | { ok: false; error: unknown }> {
-  try {
-    await p;
-    return { ok: true };
-  } catch (error) {
-    return { ok: false, error };
-  }
-}
