@@ -9,11 +9,18 @@
  *   with exact rounding (`rescale`, FFmpeg's av_rescale_q), given a duration
  *   when it has none (one frame for video, from the frame rate; for audio the
  *   codec's frame size), shifted so the earliest timestamp is zero when
- *   `startAtZero` is set (one offset for all streams, so they stay in sync),
- *   and its DTS made strictly increasing: the default policy nudges it to the
+ *   `startAtZero` is set, and its DTS made strictly increasing: the default policy nudges it to the
  *   previous DTS + 1 (and lifts a PTS that would fall below it), as the
  *   ffmpeg command line does; `dts: 'fail'` throws a TimestampError instead.
- * - flush / destroy: nothing to drain or release.
+ * - startAtZero: one offset for all streams, so they stay in sync, and it is
+ *   the earliest first timestamp of them all: the stream that starts first
+ *   is not always the one whose packet comes first (an encoder's AAC priming
+ *   starts 1024 samples before zero, its first packet after the first video
+ *   packet). So packets are held until every described stream has sent one
+ *   (at most 256 packets, for a stream that never does), as
+ *   `-avoid_negative_ts make_zero` shifts by what the interleaved start is.
+ * - flush: held packets go out with the offset of what arrived; destroy:
+ *   nothing native to release.
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import {
@@ -30,6 +37,9 @@ export interface RescalerOptions {
   /** Shift all streams so the first timestamp is zero. Default false. */
   startAtZero?: boolean;
 }
+
+/** Packets a startAtZero Rescaler holds at most while a described stream has sent none. */
+const START_HOLD = 256;
 
 interface StreamTiming {
   desc: StreamDescriptor;
@@ -50,6 +60,10 @@ export class Rescaler extends Transform {
   readonly #opts: RescalerOptions;
   readonly #streams = new Map<number, StreamTiming>();
   #offset: { value: bigint; tb: Rational } | undefined;
+  /** startAtZero: packets waiting for every stream's first timestamp. */
+  #held: PacketEnvelope[] = [];
+  /** startAtZero: the earliest timestamp of each stream's first packet, in its output time base. */
+  readonly #firsts = new Map<number, { value: bigint; tb: Rational }>();
 
   constructor(opts: RescalerOptions = {}) {
     super({ objectMode: true, highWaterMark: 16 });
@@ -93,10 +107,65 @@ export class Rescaler extends Transform {
         return;
       }
       if (e.type === 'frame') throw new ConfigError('input', 'the Rescaler takes packets; frames must be encoded first');
+      if (this.#opts.startAtZero && this.#offset === undefined) {
+        this.#hold(e);
+        cb();
+        return;
+      }
       cb(null, this.#packet(e));
     } catch (err) {
       cb(err as Error);
     }
+  }
+
+  override _flush(cb: TransformCallback): void {
+    try {
+      if (this.#held.length > 0) this.#release();
+      cb();
+    } catch (err) {
+      cb(err as Error);
+    }
+  }
+
+  #hold(e: PacketEnvelope): void {
+    const s = this.#streams.get(e.streamId);
+    if (!s) throw new TimestampError(e.streamId, 'packet before its stream descriptor');
+    this.#held.push(e);
+    if (!this.#firsts.has(e.streamId)) {
+      const { pts, dts } = this.#times(e, s);
+      this.#firsts.set(e.streamId, { value: dts < pts ? dts : pts, tb: s.out });
+    }
+    if (this.#firsts.size >= this.#streams.size || this.#held.length >= START_HOLD) this.#release();
+  }
+
+  /** Fix the offset from the first timestamps seen so far, then send the held packets on. */
+  #release(): void {
+    for (const f of this.#firsts.values()) {
+      // f earlier than the offset so far: f.value·f.tb < o.value·o.tb, compared exactly.
+      const o = this.#offset;
+      if (!o || f.value * BigInt(f.tb.num) * BigInt(o.tb.den) < o.value * BigInt(o.tb.num) * BigInt(f.tb.den)) this.#offset = f;
+    }
+    const held = this.#held;
+    this.#held = [];
+    for (const e of held) this.push(this.#packet(e));
+  }
+
+  /** A packet's pts and dts in its stream's output time base (each filled from the other when missing). */
+  #times(e: PacketEnvelope, s: StreamTiming): { pts: bigint; dts: bigint } {
+    const p = e.packet;
+    const same = equalRational(e.timeBase, s.out);
+    const conv = (v: number | null | undefined): bigint | undefined => {
+      if (v === null || v === undefined) return undefined;
+      const b = BigInt(v);
+      if (b === NOPTS) return undefined;
+      return same ? b : rescale(b, e.timeBase, s.out);
+    };
+    let pts = conv(p.pts);
+    let dts = conv(p.dts);
+    if (dts === undefined) dts = pts;
+    if (pts === undefined) pts = dts;
+    if (pts === undefined || dts === undefined) throw new TimestampError(e.streamId, 'packet without pts or dts');
+    return { pts, dts };
   }
 
   #packet(e: PacketEnvelope): PacketEnvelope {
@@ -105,22 +174,11 @@ export class Rescaler extends Transform {
     const p = e.packet;
     const from = e.timeBase;
     const same = equalRational(from, s.out);
-    const conv = (v: number | null | undefined): bigint | undefined => {
-      if (v === null || v === undefined) return undefined;
-      const b = BigInt(v);
-      if (b === NOPTS) return undefined;
-      return same ? b : rescale(b, from, s.out);
-    };
-    let pts = conv(p.pts);
-    let dts = conv(p.dts);
-    if (dts === undefined) dts = pts;
-    if (pts === undefined) pts = dts;
-    if (pts === undefined || dts === undefined) throw new TimestampError(e.streamId, 'packet without pts or dts');
+    let { pts, dts } = this.#times(e, s);
     let duration = p.duration ? BigInt(p.duration) : 0n;
     if (duration > 0n && !same) duration = rescale(duration, from, s.out);
     if (duration <= 0n) duration = s.defaultDuration;
-    if (this.#opts.startAtZero) {
-      this.#offset ??= { value: dts < pts ? dts : pts, tb: s.out };
+    if (this.#opts.startAtZero && this.#offset) {
       const off = equalRational(this.#offset.tb, s.out) ? this.#offset.value : rescale(this.#offset.value, this.#offset.tb, s.out);
       pts -= off;
       dts -= off;

@@ -240,6 +240,29 @@ describe('Rescaler: startAtZero', () => {
     expect(times(out)).toEqual([[2, 0, 1], [1, 1, 1]]);
   });
 
+  it('takes the earliest start of all streams, not the first packet’s: AAC priming that arrives after the first video packet', async () => {
+    // An encoder's first video packet at 0, then AAC starting 1024 samples (21.3 ms) before zero.
+    const out = await through(
+      [videoDesc(), audioDesc(), vpkt({ pts: 0, dts: 0, duration: 1 }), apkt({ pts: -1024, dts: -1024 }), vpkt({ pts: 1, dts: 1, duration: 1 }), apkt({ pts: 0, dts: 0 })],
+      { startAtZero: true },
+    );
+    expect(times(out, 1)).toEqual([[0, 0, 1024], [1024, 1024, 1024]]);
+    // 21.3 ms later in 1/25 rounds to one frame, as av_rescale_q rounds.
+    expect(times(out, 0)).toEqual([[1, 1, 1], [2, 2, 1]]);
+    expect(packetsOf(out).every((e) => e.packet.dts >= 0 && e.packet.pts >= 0)).toBe(true);
+    // Order is kept: the held packets leave as they came.
+    expect(packetsOf(out).map((e) => e.streamId)).toEqual([0, 1, 0, 1]);
+  });
+
+  it('does not wait for ever on a described stream that sends nothing: at most 256 packets, or the end', async () => {
+    const video = Array.from({ length: 300 }, (_, i) => vpkt({ pts: 10 + i, dts: 10 + i, duration: 1 }));
+    const long = await through([videoDesc(), audioDesc(), ...video], { startAtZero: true });
+    expect(times(long).slice(0, 2)).toEqual([[0, 0, 1], [1, 1, 1]]);
+    expect(packetsOf(long)).toHaveLength(300);
+    const short = await through([videoDesc(), audioDesc(), ...video.slice(0, 5).map((e) => vpkt({ pts: e.packet.pts, dts: e.packet.dts, duration: 1 }))], { startAtZero: true });
+    expect(times(short).map((t) => t[0])).toEqual([0, 1, 2, 3, 4]);
+  });
+
   it('without startAtZero, leaves the start where it is', async () => {
     const out = await through([videoDesc(), vpkt({ pts: 52, dts: 50, duration: 1 })]);
     expect(times(out)).toEqual([[52, 50, 1]]);
