@@ -32,7 +32,7 @@
  * flight, then `release()` exactly once.
  */
 import { Duplex } from 'node:stream';
-import { AbortError, FFmpegError } from './errors.js';
+import { AbortError, FFmpegError, StateError } from './errors.js';
 
 /** A codec seen through FFmpeg's send/receive calls. `null` sent means "end of input: drain". */
 export interface CodecPort<In, Out> {
@@ -136,7 +136,8 @@ export class CodecPump<In, Out> {
   }
 
   async #exclusive(fn: () => Promise<void>): Promise<void> {
-    if (this.#busy) throw new Error(`${this.op}: pump calls overlap`);
+    // A second call while one is in flight would interleave sends and receives on one codec.
+    if (this.#busy) throw new StateError('busy', 'busy', `${this.op} pump (calls must not overlap)`);
     this.#busy = true;
     try {
       await fn();

@@ -695,7 +695,7 @@ describe('CodecPump with a hand-driven sink', () => {
     const { sink } = handSink(() => true);
     const pump = new CodecPump(port, sink);
     const first = pump.write('f0');
-    await expect(pump.write('f1')).rejects.toBeInstanceOf(Error);
+    await expect(pump.write('f1')).rejects.toMatchObject({ code: 'BEAMFLOW_STATE', from: 'busy', to: 'busy' });
     pending.resolve('ok');
     await first;
     expect(port.log).toEqual(['send f0: ok', 'receive: again']);
