@@ -104,3 +104,12 @@ export function reportEnd(
   const numbers = `${last.frames} frames, ${formatClock(last.time)}${size !== undefined ? `, ${(size / 1024).toFixed(0)} KiB` : ''}, ${last.elapsed.toFixed(1)} s (${last.speed.toFixed(2)}x)`;
   progress.say(interrupts.signal ? `stopped by ${interrupts.signal}: ${where} finalized (${numbers})` : `done: ${where} (${numbers})`);
 }
+
+/**
+ * The source a command's IN names: a file, or `-` for standard input (FFmpeg's `pipe:0`, as
+ * `ffmpeg -i -` reads it). A pipe carries containers that need no seeking back: MPEG-TS,
+ * Matroska, fragmented MP4 or an MP4 with its index first.
+ */
+export function inputSource(input: string): string {
+  return input === '-' ? 'pipe:0' : input;
+}

@@ -50,6 +50,19 @@ describe('beamflow transcode and hls', () => {
     }
   });
 
+  it('transcode - reads standard input, as ffmpeg -i - does: MPEG-TS piped in, every frame out', async () => {
+    const ts = join(dir, 'piped.ts');
+    ffmpeg(['-i', input, '-c', 'copy', '-f', 'mpegts', ts]);
+    const out = join(dir, 'from-stdin.mp4');
+    const r = await cli(['transcode', '-', '-o', out, '--preset', 'ultrafast'], { stdinFile: ts });
+    expect(r.code, r.stderr).toBe(0);
+    const s = streams(out);
+    expect(s.map((x) => x.codec_name)).toEqual(['h264', 'aac']);
+    expect(countOf(s, 'video')).toBe(50);
+    expect(decodeErrors(out)).toBe('');
+    expect(r.stderr).toMatch(/^transcode: - \(320x180 25 fps/m);
+  });
+
   it('an odd-sized input is cut to even sides for 4:2:0 H.264 instead of failing', async () => {
     const odd = join(dir, 'odd.mkv');
     ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=25', '-t', '1', '-vf', 'scale=321:181', '-c:v', 'ffv1', '-pix_fmt', 'yuv444p', odd]);

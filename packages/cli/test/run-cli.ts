@@ -5,6 +5,7 @@
  * the packages' sources, not to builds that may be older.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -28,6 +29,8 @@ export interface CliOptions {
   timeoutMs?: number;
   /** Another script of the repository to run instead of the command. */
   script?: string;
+  /** A file to hand the child as its stdin (`< file`); default none. */
+  stdinFile?: string;
 }
 
 /** Run `node --import tsx src/bin.ts ...args`. */
@@ -36,7 +39,7 @@ export function cli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
     const child = spawn(process.execPath, ['--import', tsx, opts.script ? join(root, opts.script) : bin, ...args], {
       cwd: opts.cwd ?? root,
       env: { ...process.env, TSX_TSCONFIG_PATH: join(root, 'tsconfig.json') },
-      stdio: ['ignore', opts.stdoutFd ?? 'pipe', 'pipe'],
+      stdio: [opts.stdinFile ? openSync(opts.stdinFile, 'r') : 'ignore', opts.stdoutFd ?? 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];
     let stderr = '';

@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { decodeFile, Scaler, tee } from '@beamflow/core';
 import { Encoder, type HwDeviceOption } from '@beamflow/encoder';
 import { codecsOf, Muxer, Rescaler, writeHlsMasterPlaylist } from '@beamflow/muxer';
-import { h264Config, HW_CHOICES, HW_OPTION, QUALITY_OPTIONS, reportEnd, reportHardware, type Command } from '../command.js';
+import { h264Config, HW_CHOICES, HW_OPTION, QUALITY_OPTIONS, inputSource, reportEnd, reportHardware, type Command } from '../command.js';
 import { UsageError } from '../failures.js';
 import { COMMON_OPTIONS, parseChoice, parseLadder, parseNumber, type OptionSpec } from '../options.js';
 import { runJob } from '../run.js';
@@ -33,6 +33,7 @@ export const hls: Command = {
   description: [
     'Decodes IN once and encodes one H.264 + AAC rendition per height, each an HLS playlist',
     'with MPEG-TS segments, then writes DIR/master.m3u8 listing them with measured bandwidth.',
+    'IN - reads standard input (MPEG-TS, Matroska, or MP4 with its index first).',
   ],
   options: OPTIONS,
   media: true,
@@ -53,7 +54,7 @@ export const hls: Command = {
     const crf = parseNumber('--crf', String(v.crf), { min: 0, max: 51 });
     const hw = parseChoice<HwDeviceOption>('--hw', String(v.hw), HW_CHOICES);
     const audio = v['no-audio'] !== true;
-    const gate = await SourceGate.open(decodeFile(input, { video: true, ...(audio ? {} : { audio: false }) }));
+    const gate = await SourceGate.open(decodeFile(inputSource(input), { video: true, ...(audio ? {} : { audio: false }) }));
     const fps = gate.info.frameRate ?? 25;
     const inputHeight = gate.info.video?.codecpar.height;
     const renditions = ladder.map((height, i) => {

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { decodeFile, Scaler } from '@beamflow/core';
 import { Encoder, type HwDeviceOption } from '@beamflow/encoder';
 import { Rescaler } from '@beamflow/muxer';
-import { h264Config, HW_CHOICES, HW_OPTION, QUALITY_OPTIONS, reportEnd, reportHardware, type Command } from '../command.js';
+import { h264Config, HW_CHOICES, HW_OPTION, QUALITY_OPTIONS, inputSource, reportEnd, reportHardware, type Command } from '../command.js';
 import { UsageError } from '../failures.js';
 import { COMMON_OPTIONS, parseChoice, parseNumber, parseSize, type OptionSpec } from '../options.js';
 import { muxerFor, resolveOutput } from '../output.js';
@@ -31,6 +31,7 @@ export const transcode: Command = {
   usage: ['transcode IN -o OUT [--size WxH] [--crf N] [--preset P] [--hw auto|cuda|vaapi|none]'],
   description: [
     "Decodes IN's first video and audio streams and encodes them as H.264 (4:2:0) and AAC.",
+    'IN - reads standard input (MPEG-TS, Matroska, or MP4 with its index first).',
     'The container comes from OUT\'s extension; -o - writes to stdout as with encode.',
     'With --hw, --crf and --preset are used only when given (they are x264 settings; a device',
     'encoder that cannot take them loses to software, and the reason is printed).',
@@ -43,6 +44,7 @@ export const transcode: Command = {
     'beamflow transcode in.mov -o small.mp4 --size 640x360 --crf 28',
     'beamflow transcode in.mp4 -o out.mp4 --hw auto',
     'beamflow transcode in.mp4 -o - --format mpegts | ffplay -',
+    'curl -s https://example.com/live.ts | beamflow transcode - -o copy.mp4',
   ],
   async run(args, ctx) {
     const v = args.values;
@@ -59,7 +61,7 @@ export const transcode: Command = {
       statsInterval: 250,
     });
     encoder.on('hardware', (choice) => reportHardware(ctx.progress, choice));
-    const source = decodeFile(input, audio ? {} : { audio: false });
+    const source = decodeFile(inputSource(input), audio ? {} : { audio: false });
     const gate = await SourceGate.open(source);
     const { muxer, tail } = muxerFor(target, ctx.io.stdout);
     ctx.progress.event('start', { command: 'transcode', input, output: target.location, format: target.format, duration: gate.info.duration ?? null });
