@@ -100,6 +100,24 @@ describe('decodeFile and demuxFile with batched calls', () => {
     expect(countsOf(frames)).toEqual(expected);
   });
 
+  it('deliver every packet read before a read error, then the error: a concat list whose second file is missing', async () => {
+    const list = join(dir, 'list.ffconcat');
+    // Names relative to the list: the concat demuxer refuses absolute ones as unsafe.
+    writeFileSync(list, "ffconcat version 1.0\nfile 'clean.mp4'\nfile 'missing.mp4'\n");
+    const src = demuxFile(list, { allowConcat: true });
+    let packets = 0;
+    let error: unknown;
+    try {
+      for await (const e of src) if ((e as Envelope).type === 'packet') packets++;
+    } catch (err) {
+      error = err;
+    }
+    // The batch that met the error held the first file's last packets: they come first.
+    expect(packets).toBe((await readAll(undefined)).length);
+    expect(error).toMatchObject({ code: 'BEAMFLOW_FFMPEG' });
+    expect((error as Error).message).toMatch(/No such file/);
+  });
+
   it('demux the packets of single reads', async () => {
     const packets = (await collect(demuxFile(clean))).filter((e) => e.type === 'packet');
     const single = await readAll(undefined);
