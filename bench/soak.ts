@@ -43,7 +43,8 @@ await pipeline(
       if (packets === warmup || (packets > warmup && packets % 50_000 === 0)) {
         marking = settle().then((rss) => {
           base ??= rss;
-          samples.push([packets, rss, process.memoryUsage().heapUsed, process.memoryUsage().heapTotal]);
+          const { heapUsed, heapTotal } = process.memoryUsage();
+          samples.push([packets, rss, heapUsed, heapTotal]);
         });
         marking.then(() => cb(), cb);
         return;
@@ -54,7 +55,8 @@ await pipeline(
 );
 await marking;
 const end = await settle();
-samples.push([packets, end, process.memoryUsage().heapUsed, process.memoryUsage().heapTotal]);
+const heapAtEnd = process.memoryUsage();
+samples.push([packets, end, heapAtEnd.heapUsed, heapAtEnd.heapTotal]);
 const growth = (end - (base ?? end)) / 1e6;
 const perFrame = ((end - (base ?? end)) / Math.max(1, packets - warmup));
 console.log(`addon: ${process.env.BEAMFLOW_BEAMCODER_ADDON ?? 'patched (workspace)'}`);

@@ -79,6 +79,13 @@ export function decodeErrors(path: string): string {
   return r.stderr + (r.status === 0 ? '' : `\n(exit status ${String(r.status)})`);
 }
 
+/** Frames of each kind the ffmpeg command line's own decode of a file keeps (`-f framecrc`, one line per frame). */
+export function ffmpegFrameCounts(path: string): { video: number; audio: number } {
+  const count = (map: string): number => run('ffmpeg', ['-nostdin', '-v', 'quiet', '-i', path, '-map', map, '-f', 'framecrc', '-'])
+    .stdout.split('\n').filter((l) => l.length > 0 && !l.startsWith('#')).length;
+  return { video: count('0:v'), audio: count('0:a') };
+}
+
 /** `num/den` → seconds per tick. */
 export function tbSeconds(tb: string): number {
   const [n, d] = tb.split('/').map(Number);

@@ -97,8 +97,7 @@ abstract class DemuxSource extends Readable {
   #demuxer: BeamDemuxer | undefined;
   #streams = new Map<number, Selected>();
   /** Packets read but not yet decoded or pushed (a batch read from a regular file). */
-  #queue: Array<Packet | undefined> = [];
-  #head = 0;
+  #queue: Packet[] = [];
   #batchRead = false;
   #pulling = false;
   #ended = false;
@@ -283,39 +282,24 @@ abstract class DemuxSource extends Readable {
 
   /** The next packet: from the batch read last, else from the demuxer (null at the end). */
   async #nextPacket(): Promise<Packet | null> {
-    if (this.#head < this.#queue.length) {
-      const p = this.#queue[this.#head];
-      this.#queue[this.#head++] = undefined;
-      if (p) return p;
-      return this.#nextPacket();
-    }
-    this.#queue = [];
-    this.#head = 0;
+    const queued = this.#queue.shift();
+    if (queued) return queued;
     const dm = this.#demuxer!;
     try {
       if (!this.#batchRead) return await this.#track(dm.read());
       // The patched addon's read(n) answers with an array (empty at the end).
       const got = await this.#track((dm.read as unknown as (n: number) => Promise<Packet[] | Packet | null>)(READ_BATCH));
-      const batch = Array.isArray(got) ? got : got ? [got] : [];
-      if (batch.length === 0) return null;
-      this.#queue = batch;
-      this.#head = 1;
-      return batch[0]!;
+      this.#queue = Array.isArray(got) ? got : got ? [got] : [];
+      return this.#queue.shift() ?? null;
     } catch (err) {
       throw toFFmpegError(`read ${this.url}`, err);
     }
   }
 
-  /** Take the queued packets of one stream out of the batch, in order. */
+  /** Take the queued packets of one stream out of the batch, in order; the others stay queued. */
   #takeQueued(streamIndex: number): Packet[] {
-    const taken: Packet[] = [];
-    for (let i = this.#head; i < this.#queue.length; i++) {
-      const p = this.#queue[i];
-      if (p && p.stream_index === streamIndex) {
-        taken.push(p);
-        this.#queue[i] = undefined;
-      }
-    }
+    const taken = this.#queue.filter((p) => p.stream_index === streamIndex);
+    if (taken.length > 0) this.#queue = this.#queue.filter((p) => p.stream_index !== streamIndex);
     return taken;
   }
 

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { beamcoder, decodeFile, demuxFile, type Envelope, type Packet } from '@beamflow/core';
 import { ffmpeg, tempDir } from '../../../../test/support/media.js';
+import { ffmpegFrameCounts } from '../../../../test/support/probe.js';
 
 const dir = tempDir('batches');
 const clean = join(dir, 'clean.mp4');
@@ -45,15 +46,6 @@ async function collect(src: AsyncIterable<unknown>): Promise<Envelope[]> {
   const out: Envelope[] = [];
   for await (const e of src) out.push(e as Envelope);
   return out;
-}
-
-/** Frames per kind of the ffmpeg command line's own decode of a file. */
-function ffmpegFrameCounts(path: string): { video: number; audio: number } {
-  const count = (map: string): number => {
-    const r = spawnSync('ffmpeg', ['-v', 'quiet', '-i', path, '-map', map, '-f', 'framecrc', '-'], { encoding: 'utf8', maxBuffer: 16 << 20 });
-    return r.stdout.split('\n').filter((l) => l.length > 0 && !l.startsWith('#')).length;
-  };
-  return { video: count('0:v'), audio: count('0:a') };
 }
 
 describe('read(n) of the patched addon', () => {
