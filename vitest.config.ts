@@ -7,6 +7,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@beamflow\/core\/rx$/, replacement: src('core/src/rx/index.ts') },
+      { find: /^@beamflow\/core\/internal$/, replacement: src('core/src/internal.ts') },
       { find: /^@beamflow\/core$/, replacement: src('core/src/index.ts') },
       { find: /^@beamflow\/encoder\/rx$/, replacement: src('encoder/src/rx.ts') },
       { find: /^@beamflow\/encoder$/, replacement: src('encoder/src/index.ts') },

@@ -54,7 +54,7 @@ export async function compileJob(job: string): Promise<string> {
   const outDir = join(benchDir, '.cache', 'jobs');
   await build({
     entry: { [job]: join(benchDir, 'jobs', `${job}.ts`) }, outDir, format: ['esm'], platform: 'node', target: 'node20',
-    noExternal: [/^@beamflow\//], external: ['beamcoder'], tsconfig: join(root, 'tsconfig.json'),
+    noExternal: [/^@beamflow\//], tsconfig: join(root, 'tsconfig.json'),
     config: false, dts: false, sourcemap: false, splitting: false, clean: false, silent: true,
     // Bundled CommonJS dependencies require Node's built-ins.
     banner: { js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);" },

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Brings a fresh Debian 12 machine (Node 20, root) to the point where the
 # workspace builds: FFmpeg 5.1's libraries and command-line tools, pnpm
-# through corepack, the dependencies (which builds beamcoder's native addon
-# against those libraries) and the packages. Each step is skipped when done.
+# through corepack, the dependencies, the native addon (packages/beamcoder,
+# built against those libraries) and the packages. Each step is skipped when done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,10 +43,13 @@ pnpm() { corepack pnpm "$@"; }
 
 mkdir -p .stamps
 if [ ! -f .stamps/install ] || [ pnpm-lock.yaml -nt .stamps/install ] || [ package.json -nt .stamps/install ] \
-   || [ pnpm-workspace.yaml -nt .stamps/install ] || [ patches -nt .stamps/install ] || [ ! -d node_modules ]; then
+   || [ pnpm-workspace.yaml -nt .stamps/install ] || [ ! -d node_modules ]; then
   pnpm install --frozen-lockfile
   touch .stamps/install
 fi
+
+# The addon's own script rebuilds only when its sources, FFmpeg or the platform changed.
+node packages/beamcoder/scripts/install.cjs
 
 newest_src=$(find packages/*/src packages/*/package.json packages/*/tsup.config.ts -newer .stamps/build 2>/dev/null | head -1 || true)
 if [ ! -f .stamps/build ] || [ -n "$newest_src" ] || [ .stamps/install -nt .stamps/build ]; then

@@ -9,7 +9,7 @@ export * from "./types/Decoder"
 export * from "./types/Filter"
 export * from "./types/Encoder"
 export * from "./types/Muxer"
-export * from "./types/Beamstreams"
+export * from "./types/Beamflow"
 export * from "./types/HWContext"
 
 export const AV_NOPTS_VALUE: number

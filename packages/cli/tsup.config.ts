@@ -8,5 +8,5 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   banner: { js: '#!/usr/bin/env node' },
-  external: [/^@beamflow\//, 'rxjs', 'beamcoder'],
+  external: [/^@beamflow\//, 'rxjs'],
 });

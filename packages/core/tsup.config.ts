@@ -1,11 +1,11 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', rx: 'src/rx/index.ts' },
+  entry: { index: 'src/index.ts', rx: 'src/rx/index.ts', internal: 'src/internal.ts' },
   format: ['esm'],
   dts: true,
   sourcemap: true,
   clean: true,
   target: 'node20',
-  external: [/^@beamflow\//, 'rxjs', 'beamcoder'],
+  external: [/^@beamflow\//, 'rxjs'],
 });

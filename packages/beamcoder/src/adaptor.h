@@ -98,7 +98,7 @@ private:
 class Adaptor {
 public:
   Adaptor(uint32_t queueLen)
-    : mQueue(new Queue<Chunk *>(queueLen)), mCurChunk(nullptr), mChunkPos(0), m(), mBuf(1024) {}
+    : mQueue(new Queue<Chunk *>(queueLen)), mCurChunk(nullptr), mChunkPos(0), m(), mBuf(32768) {}
   ~Adaptor() {
     delete mQueue;
     std::unique_lock<std::mutex> lk(m);
@@ -157,6 +157,10 @@ public:
 
   // convenience buffer for avio_alloc_context
   //  - it shouldn't be needed but avformat_write_header crashes if no buffer is provided
+  //  - muxers that patch a size back into a header they just wrote (the MP4
+  //    muxer's empty moov of a fragmented file) can only seek inside this
+  //    buffer on a pipe: at 1 KiB the moov outgrew it and kept size 0.
+  //    32 KiB is FFmpeg's own IO_BUFFER_SIZE.
   unsigned char *buf()  { return &mBuf[0]; }
   int bufLen() const  { return (int)mBuf.size(); }
 
@@ -171,9 +175,15 @@ private:
   int fillBuf(uint8_t *buf, size_t numBytes) {
     int bufOff = 0;
     while (numBytes) {
-      if (!mCurChunk || (mCurChunk && mCurChunk->len() == mChunkPos))
+      if (!mCurChunk || (mCurChunk && mCurChunk->len() == mChunkPos)) {
+        // Once some bytes are in hand, return them rather than wait for more:
+        // a live muxer's reader must not sit on a fragment until the next
+        // one fills the request.
+        if (bufOff > 0 && mQueue->size() == 0)
+          break;
         if (!nextChunk())
           break;
+      }
 
       int curSize = FFMIN(numBytes, mCurChunk->len() - mChunkPos);
       void *srcBuf = (uint8_t *)mCurChunk->buf() + mChunkPos;

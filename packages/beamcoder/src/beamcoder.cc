@@ -30,6 +30,8 @@
 #include "mux.h"
 #include "packet.h"
 #include "codec_par.h"
+#include "frame.h"
+#include "hwcontext.h"
 #include <stdio.h>
 
 extern "C" {
@@ -505,7 +507,7 @@ napi_status fromAVCodec(napi_env env, const AVCodec* codec, napi_value *result) 
     PASS_STATUS;
     profile = codec->profiles;
     index = 0;
-    // printf("Profiles for %s %s\n", codec->name, profile->name);
+    // av_log(nullptr, AV_LOG_WARNING, "Profiles for %s %s\n", codec->name, profile->name);
     while (profile->profile != FF_PROFILE_UNKNOWN) {
       status = napi_create_string_utf8(env, profile->name, NAPI_AUTO_LENGTH, &element);
       PASS_STATUS;
@@ -928,6 +930,62 @@ napi_value sampleFormats(napi_env env, napi_callback_info info) {
   return result;
 }
 
+#ifndef BEAMFLOW_VERSION
+#define BEAMFLOW_VERSION "unknown"
+#endif
+#ifndef BEAMFLOW_SOURCE_HASH
+#define BEAMFLOW_SOURCE_HASH "unknown"
+#endif
+
+// What this addon was compiled from and against, so that a loader can tell a
+// stale build (older sources than its package's) or one built against other
+// FFmpeg headers than the libraries it now runs with from a good one.
+napi_value buildInfo(napi_env env, napi_callback_info info) {
+  napi_status status;
+  napi_value result, built, value;
+
+  status = napi_create_object(env, &result);
+  CHECK_STATUS;
+  status = napi_create_string_utf8(env, "@beamflow/beamcoder", NAPI_AUTO_LENGTH, &value);
+  CHECK_STATUS;
+  status = napi_set_named_property(env, result, "package", value);
+  CHECK_STATUS;
+  status = napi_create_string_utf8(env, BEAMFLOW_VERSION, NAPI_AUTO_LENGTH, &value);
+  CHECK_STATUS;
+  status = napi_set_named_property(env, result, "version", value);
+  CHECK_STATUS;
+  status = napi_create_string_utf8(env, "0.7.1", NAPI_AUTO_LENGTH, &value);
+  CHECK_STATUS;
+  status = napi_set_named_property(env, result, "upstream", value);
+  CHECK_STATUS;
+  status = napi_create_string_utf8(env, BEAMFLOW_SOURCE_HASH, NAPI_AUTO_LENGTH, &value);
+  CHECK_STATUS;
+  status = napi_set_named_property(env, result, "sourceHash", value);
+  CHECK_STATUS;
+  status = napi_create_uint32(env, NAPI_VERSION, &value);
+  CHECK_STATUS;
+  status = napi_set_named_property(env, result, "napiVersion", value);
+  CHECK_STATUS;
+
+  status = napi_create_object(env, &built);
+  CHECK_STATUS;
+  const struct { const char* name; unsigned version; } libs[] = {
+    { "avcodec", LIBAVCODEC_VERSION_INT }, { "avdevice", LIBAVDEVICE_VERSION_INT },
+    { "avfilter", LIBAVFILTER_VERSION_INT }, { "avformat", LIBAVFORMAT_VERSION_INT },
+    { "avutil", LIBAVUTIL_VERSION_INT }, { "postproc", LIBPOSTPROC_VERSION_INT },
+    { "swresample", LIBSWRESAMPLE_VERSION_INT }, { "swscale", LIBSWSCALE_VERSION_INT }
+  };
+  for (const auto& lib : libs) {
+    status = napi_create_uint32(env, lib.version, &value);
+    CHECK_STATUS;
+    status = napi_set_named_property(env, built, lib.name, value);
+    CHECK_STATUS;
+  }
+  status = napi_set_named_property(env, result, "builtAgainst", built);
+  CHECK_STATUS;
+  return result;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   napi_status status;
   napi_value padSize, noopts;
@@ -964,12 +1022,19 @@ napi_value Init(napi_env env, napi_value exports) {
     DECLARE_NAPI_METHOD("demuxer", demuxer),
     DECLARE_NAPI_METHOD("muxer", muxer),
     DECLARE_NAPI_METHOD("guessFormat", guessFormat),
+    DECLARE_NAPI_METHOD("cloneFrame", cloneFrame), // beamflow
+    DECLARE_NAPI_METHOD("clonePacket", clonePacket), // beamflow
+    DECLARE_NAPI_METHOD("hwDeviceContext", hwDeviceContext), // beamflow
+    DECLARE_NAPI_METHOD("hwFramesContext", hwFramesContext), // beamflow
+    DECLARE_NAPI_METHOD("hwUpload", hwUpload), // beamflow
+    DECLARE_NAPI_METHOD("hwDownload", hwDownload), // beamflow
+    DECLARE_NAPI_METHOD("buildInfo", buildInfo), // beamflow
     { "AV_INPUT_BUFFER_PADDING_SIZE", nullptr, nullptr, nullptr, nullptr,
       padSize, napi_enumerable, nullptr },
     { "AV_NOPTS_VALUE", nullptr, nullptr, nullptr, nullptr,
       noopts, napi_enumerable, nullptr }
   };
-  status = napi_define_properties(env, exports, 29, desc);
+  status = napi_define_properties(env, exports, sizeof(desc) / sizeof(desc[0]), desc);
   CHECK_STATUS;
 
   avdevice_register_all();
@@ -980,7 +1045,7 @@ napi_value Init(napi_env env, napi_value exports) {
   const AVCodec* codec;
   do {
     codec = av_codec_iterate(&opaque);
-    // printf("Registered '%s'\n", (codec != nullptr) ? codec->name : "(null)");
+    // av_log(nullptr, AV_LOG_WARNING, "Registered '%s'\n", (codec != nullptr) ? codec->name : "(null)");
   } while (codec != nullptr);
   return exports;
 }

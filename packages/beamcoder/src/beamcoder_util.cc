@@ -34,17 +34,17 @@ napi_status checkStatus(napi_env env, napi_status status,
   const napi_extended_error_info *errorInfo;
 
   if (status == napi_ok) {
-    // printf("Received status OK.\n");
+    // av_log(nullptr, AV_LOG_WARNING, "Received status OK.\n");
     return status;
   }
 
   infoStatus = napi_get_last_error_info(env, &errorInfo);
   assert(infoStatus == napi_ok);
-  printf("NAPI error in file %s on line %i. Error %i: %s\n", file, line,
+  av_log(nullptr, AV_LOG_WARNING, "NAPI error in file %s on line %i. Error %i: %s\n", file, line,
     errorInfo->error_code, errorInfo->error_message);
 
   if (status == napi_pending_exception) {
-    printf("NAPI pending exception. Engine error code: %i\n", errorInfo->engine_error_code);
+    av_log(nullptr, AV_LOG_WARNING, "NAPI pending exception. Engine error code: %i\n", errorInfo->engine_error_code);
     return status;
   }
 
@@ -120,12 +120,17 @@ void tidyCarrier(napi_env env, carrier* c) {
     status = napi_delete_async_work(env, c->_request);
     FLOATING_STATUS;
   }
-  // printf("Tidying carrier %p %p\n", c->passthru, c->_request);
+  // av_log(nullptr, AV_LOG_WARNING, "Tidying carrier %p %p\n", c->passthru, c->_request);
   delete c;
 }
 
 int32_t rejectStatus(napi_env env, carrier* c, char* file, int32_t line) {
-  if (c->status != BEAMCODER_SUCCESS) {
+  // The carrier is deleted below on failure: answer with the status read
+  // before that. Reading c->status afterwards was a use-after-free that let
+  // callers (every REJECT_STATUS) carry on with a freed carrier now and then
+  // — a segfault on a demuxer that failed to open, among others.
+  int32_t result = c->status;
+  if (result != BEAMCODER_SUCCESS) {
     napi_value errorValue, errorCode, errorMsg;
     napi_status status;
     if (c->status < BEAMCODER_ERROR_START) {
@@ -149,10 +154,10 @@ int32_t rejectStatus(napi_env env, carrier* c, char* file, int32_t line) {
     status = napi_reject_deferred(env, c->_deferred, errorValue);
     FLOATING_STATUS;
 
-    delete[] extMsg;
+    free(extMsg);
     tidyCarrier(env, c);
   }
-  return c->status;
+  return result;
 }
 
 // Should never get called
@@ -600,7 +605,7 @@ napi_status makeAVDictionary(napi_env env, napi_value options, AVDictionary** me
     free(keyStr);
     free(valueStr);
     if (ret < 0) {
-      printf("DEBUG: %s\n", avErrorMsg("Problem setting dictionary entry: ", ret));
+      av_log(nullptr, AV_LOG_WARNING, "DEBUG: %s\n", avErrorMsg("Problem setting dictionary entry: ", ret));
       return napi_invalid_arg;
     }
   }
@@ -633,7 +638,7 @@ napi_status fromContextPrivData(napi_env env, void *privData, napi_value* result
   while ((option = av_opt_next(privData, option))) {
     switch (option->type) {
       case AV_OPT_TYPE_FLAGS:
-        printf("fromPrivOptions: flags option %s: %s\n", option->name, "unmapped");
+        av_log(nullptr, AV_LOG_WARNING, "fromPrivOptions: flags option %s: %s\n", option->name, "unmapped");
         status = beam_set_string_utf8(env, optionsVal, option->name, "unmapped type: flags");
         PASS_STATUS;
         break;
@@ -656,7 +661,7 @@ napi_status fromContextPrivData(napi_env env, void *privData, napi_value* result
             while (option && (AV_OPT_TYPE_CONST == option->type)) {
               prev = option;
               if (option->default_val.i64 == iValue) {
-                // printf("fromPrivOptions: int option %s: %s\n", (const char*) data, option->name);
+                // av_log(nullptr, AV_LOG_WARNING, "fromPrivOptions: int option %s: %s\n", (const char*) data, option->name);
                 status = beam_set_string_utf8(env, optionsVal, (const char*) data, option->name);
                 PASS_STATUS;
                 break;
@@ -704,7 +709,7 @@ napi_status fromContextPrivData(napi_env env, void *privData, napi_value* result
         break;
       case AV_OPT_TYPE_BINARY:  ///< offset must point to a pointer immediately followed by an int for the length
         offData = (offsetData *)((uint8_t*)privData + option->offset);
-        // printf("fromPrivOptions: binary option %s: %p, len 0x%x\n", option->name, offData->addr, offData->len);
+        // av_log(nullptr, AV_LOG_WARNING, "fromPrivOptions: binary option %s: %p, len 0x%x\n", option->name, offData->addr, offData->len);
         if ((nullptr != offData->addr) && (0 != offData->len))
           status = napi_create_buffer_copy(env, offData->len, offData->addr, (void **)&data, &bufferVal);
         else
@@ -714,18 +719,18 @@ napi_status fromContextPrivData(napi_env env, void *privData, napi_value* result
         PASS_STATUS;
         break;
       case AV_OPT_TYPE_DICT:
-        printf("fromPrivOptions: dict option %s: %s\n", option->name, "unmapped");
+        av_log(nullptr, AV_LOG_WARNING, "fromPrivOptions: dict option %s: %s\n", option->name, "unmapped");
         status = beam_set_string_utf8(env, optionsVal, option->name, "unmapped type: dict");
         PASS_STATUS;
         break;
       case AV_OPT_TYPE_CONST:
-        // printf("fromPrivOptions: const option %s: %s\n", option->name, "unmapped");
+        // av_log(nullptr, AV_LOG_WARNING, "fromPrivOptions: const option %s: %s\n", option->name, "unmapped");
         // status = beam_set_string_utf8(env, optionsVal, option->name, "unmapped type: const");
         // PASS_STATUS;
         break;
       case AV_OPT_TYPE_IMAGE_SIZE: ///< offset must point to two consecutive integers
         sizeData = (imageSizeData *)((uint8_t*)privData + option->offset);
-        // printf("fromPrivOptions: image size option %s: %dx%d\n", option->name, sizeData->x, sizeData->y);
+        // av_log(nullptr, AV_LOG_WARNING, "fromPrivOptions: image size option %s: %dx%d\n", option->name, sizeData->x, sizeData->y);
         status = beam_set_rational(env, optionsVal, option->name, av_make_q(sizeData->x, sizeData->y));
         PASS_STATUS;
         break;
@@ -747,17 +752,17 @@ napi_status fromContextPrivData(napi_env env, void *privData, napi_value* result
         break;
       case AV_OPT_TYPE_VIDEO_RATE: ///< offset must point to AVRational
         qValue = *(AVRational *)((uint8_t*)privData + option->offset);
-        // printf("fromPrivOptions: video rate option %s: %d:%d\n", option->name, qValue.num, qValue.den);
+        // av_log(nullptr, AV_LOG_WARNING, "fromPrivOptions: video rate option %s: %d:%d\n", option->name, qValue.num, qValue.den);
         status = beam_set_rational(env, optionsVal, (char*) option->name, qValue);
         PASS_STATUS;
         break;
       case AV_OPT_TYPE_DURATION:
-        printf("fromPrivOptions: duration option %s: %s\n", option->name, "unmapped");
+        av_log(nullptr, AV_LOG_WARNING, "fromPrivOptions: duration option %s: %s\n", option->name, "unmapped");
         status = beam_set_string_utf8(env, optionsVal, option->name, "unmapped type: duration");
         PASS_STATUS;
         break;
       case AV_OPT_TYPE_COLOR:
-        printf("fromPrivOptions: color option %s: %s\n", option->name, "unmapped");
+        av_log(nullptr, AV_LOG_WARNING, "fromPrivOptions: color option %s: %s\n", option->name, "unmapped");
         status = beam_set_string_utf8(env, optionsVal, option->name, "unmapped type: color");
         PASS_STATUS;
         break;
@@ -767,7 +772,7 @@ napi_status fromContextPrivData(napi_env env, void *privData, napi_value* result
           return napi_number_expected;
         }
         av_get_channel_layout_string(chanLayStr, 64, 0, iValue);
-        // printf("fromPrivOptions: channel layout option %s: %lli - %s\n", option->name, iValue, chanLayStr);
+        // av_log(nullptr, AV_LOG_WARNING, "fromPrivOptions: channel layout option %s: %lli - %s\n", option->name, iValue, chanLayStr);
         status = beam_set_string_utf8(env, optionsVal, option->name, chanLayStr);
         PASS_STATUS;
         break;
@@ -776,12 +781,12 @@ napi_status fromContextPrivData(napi_env env, void *privData, napi_value* result
         if (ret < 0) {
           return napi_boolean_expected;
         }
-        // printf("fromPrivOptions: bool option %s: %lli\n", option->name, iValue);
+        // av_log(nullptr, AV_LOG_WARNING, "fromPrivOptions: bool option %s: %lli\n", option->name, iValue);
         status = beam_set_bool(env, optionsVal, option->name, iValue);
         PASS_STATUS;
         break;
       default:
-        printf("fromPrivOptions: unknown (type %d) option %s: %s\n", option->type, option->name, "unmapped");
+        av_log(nullptr, AV_LOG_WARNING, "fromPrivOptions: unknown (type %d) option %s: %s\n", option->type, option->name, "unmapped");
         status = beam_set_string_utf8(env, optionsVal, option->name, "unknown type");
         PASS_STATUS;
         break;
@@ -840,7 +845,7 @@ napi_status toContextPrivData(napi_env env, napi_value params, void* priv_data) 
             status = napi_get_value_bool(env, element, &flag);
             PASS_STATUS;
             ret = av_opt_set_int(priv_data, sValue, flag, 0);
-            if (ret < 0) printf("DEBUG: Unable to set %s with a boolean value.\n", sValue);
+            if (ret < 0) av_log(nullptr, AV_LOG_WARNING, "DEBUG: Unable to set %s with a boolean value.\n", sValue);
             break;
           case napi_number:
             if ((option->type == AV_OPT_TYPE_DOUBLE) ||
@@ -848,13 +853,13 @@ napi_status toContextPrivData(napi_env env, napi_value params, void* priv_data) 
               status = napi_get_value_double(env, element, &dValue);
               PASS_STATUS;
               ret = av_opt_set_double(priv_data, sValue, dValue, 0);
-              if (ret < 0) printf("DEBUG: Unable to set %s with a double value %f.\n", sValue, dValue);
+              if (ret < 0) av_log(nullptr, AV_LOG_WARNING, "DEBUG: Unable to set %s with a double value %f.\n", sValue, dValue);
               break;
             }
             status = napi_get_value_int64(env, element, &iValue);
             PASS_STATUS;
             ret = av_opt_set_int(priv_data, sValue, iValue, 0);
-            if (ret < 0) printf("DEBUG: Unable to set %s with an integer value %" PRId64 ": %s.\n",
+            if (ret < 0) av_log(nullptr, AV_LOG_WARNING, "DEBUG: Unable to set %s with an integer value %" PRId64 ": %s.\n",
               sValue, iValue, avErrorMsg("", ret));
             break;
           case napi_string:
@@ -865,8 +870,8 @@ napi_status toContextPrivData(napi_env env, napi_value params, void* priv_data) 
             status = napi_get_value_string_utf8(env, element, strProp, sLen + 1, &sLen);
             PASS_STATUS;
             ret = av_opt_set(priv_data, sValue, strProp, 0);
+            if (ret < 0) av_log(nullptr, AV_LOG_WARNING, "DEBUG: Unable to set %s with a string value %s.\n", sValue, strProp);
             free(strProp);
-            if (ret < 0) printf("DEBUG: Unable to set %s with a string value %s.\n", sValue, strProp);
             break;
           case napi_object:
             status = napi_is_array(env, element, &isArray);
@@ -877,7 +882,7 @@ napi_status toContextPrivData(napi_env env, napi_value params, void* priv_data) 
               status = napi_typeof(env, subel, &subtype);
               PASS_STATUS;
               if (subtype != napi_number) {
-                printf("DEBUG: Non-number value for rational numerator of property %s.\n", sValue);
+                av_log(nullptr, AV_LOG_WARNING, "DEBUG: Non-number value for rational numerator of property %s.\n", sValue);
                 break;
               }
               status = napi_get_value_int32(env, subel, &qValue.num);
@@ -887,7 +892,7 @@ napi_status toContextPrivData(napi_env env, napi_value params, void* priv_data) 
               status = napi_typeof(env, subel, &subtype);
               PASS_STATUS;
               if (subtype != napi_number) {
-                printf("DEBUG: Non-number value for rational denominator of property %s.\n", sValue);
+                av_log(nullptr, AV_LOG_WARNING, "DEBUG: Non-number value for rational denominator of property %s.\n", sValue);
                 qValue.num = 0; qValue.den = 1;
                 break;
               }
@@ -895,19 +900,19 @@ napi_status toContextPrivData(napi_env env, napi_value params, void* priv_data) 
               PASS_STATUS;
               ret = av_opt_set_q(priv_data, sValue, qValue, 0);
               if (ret < 0) {
-                printf("DEBUG: Failed to set rational property %s.\n", sValue);
+                av_log(nullptr, AV_LOG_WARNING, "DEBUG: Failed to set rational property %s.\n", sValue);
               }
               qValue.num = 0; qValue.den = 1;
             } else {
-              printf("DEBUG: Non-array for non-rational property %s.\n", sValue);
+              av_log(nullptr, AV_LOG_WARNING, "DEBUG: Non-array for non-rational property %s.\n", sValue);
             }
             break;
           default:
-            printf("DEBUG: Failed to set a private data value %s\n", sValue);
+            av_log(nullptr, AV_LOG_WARNING, "DEBUG: Failed to set a private data value %s\n", sValue);
             break;
         }
       } else {
-        printf("DEBUG: Option %s not found.\n", sValue);
+        av_log(nullptr, AV_LOG_WARNING, "DEBUG: Option %s not found.\n", sValue);
       }
       free(sValue);
     }
@@ -1140,3 +1145,63 @@ std::unordered_map<int, std::string> beam_logging_level_fmap = {
   { AV_LOG_TRACE, "trace" }
 };
 const beamEnum* beam_logging_level = new beamEnum(beam_logging_level_fmap);
+
+struct protoClasses {
+  napi_ref ctor[2] = { nullptr, nullptr };
+};
+
+static void protoClassesFinalize(napi_env env, void* data, void* hint) {
+  protoClasses* pc = (protoClasses*) data;
+  for ( int x = 0 ; x < 2 ; x++ ) {
+    if (pc->ctor[x] != nullptr) napi_delete_reference(env, pc->ctor[x]);
+  }
+  delete pc;
+}
+
+static napi_value protoConstruct(napi_env env, napi_callback_info info) {
+  napi_value self;
+  if (napi_get_cb_info(env, info, nullptr, nullptr, &self, nullptr) != napi_ok) return nullptr;
+  return self;
+}
+
+napi_status newProtoInstance(napi_env env, int kind, const char* name,
+    const napi_property_descriptor* desc, size_t count, void* native, napi_value* result) {
+  napi_status status;
+  napi_value ctor;
+  protoClasses* pc = nullptr;
+  status = napi_get_instance_data(env, (void**) &pc);
+  PASS_STATUS;
+  if (pc == nullptr) {
+    pc = new protoClasses();
+    status = napi_set_instance_data(env, pc, protoClassesFinalize, nullptr);
+    if (status != napi_ok) { delete pc; return status; }
+  }
+  if (pc->ctor[kind] == nullptr) {
+    status = napi_define_class(env, name, NAPI_AUTO_LENGTH, protoConstruct, nullptr, count, desc, &ctor);
+    PASS_STATUS;
+    status = napi_create_reference(env, ctor, 1, &pc->ctor[kind]);
+    PASS_STATUS;
+  } else {
+    status = napi_get_reference_value(env, pc->ctor[kind], &ctor);
+    PASS_STATUS;
+  }
+  status = napi_new_instance(env, ctor, 0, nullptr, result);
+  PASS_STATUS;
+  // No finalizer here: the object's hidden external keeps owning the native data.
+  return napi_wrap(env, *result, native, nullptr, nullptr, nullptr);
+}
+
+napi_status unwrapThis(napi_env env, napi_callback_info info, size_t* argc,
+    napi_value* argv, napi_value* self, void** native) {
+  napi_status status;
+  napi_value thisArg;
+  void* data = nullptr;
+  status = napi_get_cb_info(env, info, argc, argv, &thisArg, &data);
+  PASS_STATUS;
+  if (self != nullptr) *self = thisArg;
+  if (data != nullptr) { // accessors still defined per object pass their data directly
+    *native = data;
+    return napi_ok;
+  }
+  return napi_unwrap(env, thisArg, native);
+}

@@ -5555,8 +5555,8 @@ napi_value setCodecCtxProfile(napi_env env, napi_callback_info info) {
 
   profile = codec->codec->profiles;
   if (!profile) {
-    printf("Failed to set codec profile \'%s\' - recognised profiles not available for codec \'%s\'.\n", name, codec->codec->name);
-    printf("Set profile as a numeric value to work around this problem.\n");
+    av_log(nullptr, AV_LOG_WARNING, "Failed to set codec profile \'%s\' - recognised profiles not available for codec \'%s\'.\n", name, codec->codec->name);
+    av_log(nullptr, AV_LOG_WARNING, "Set profile as a numeric value to work around this problem.\n");
     codec->profile = FF_PROFILE_UNKNOWN;
   } else {
     while (profile->profile != FF_PROFILE_UNKNOWN) {
@@ -5570,7 +5570,7 @@ napi_value setCodecCtxProfile(napi_env env, napi_callback_info info) {
 
     if (!foundProfile) {
       codec->profile = FF_PROFILE_UNKNOWN;
-      printf("Failed to find codec profile \'%s\' in recognised profiles.\n", name);
+      av_log(nullptr, AV_LOG_WARNING, "Failed to find codec profile \'%s\' in recognised profiles.\n", name);
     }
   }
   free(name);
@@ -6487,6 +6487,7 @@ napi_value setCodecHWFramesCtx(napi_env env, napi_callback_info info) {
   CHECK_STATUS;
   status = napi_get_value_external(env, contextExt, (void**) &contextRef);
   CHECK_STATUS;
+  av_buffer_unref(&codec->hw_frames_ctx); // beamflow: a second assignment leaked the first
   codec->hw_frames_ctx = av_buffer_ref(contextRef);
 
   status = napi_get_undefined(env, &result);
@@ -6593,6 +6594,33 @@ napi_value getCodecHWDeviceCtx(napi_env env, napi_callback_info info) {
     CHECK_STATUS;
   }
 
+  return result;
+}
+
+// beamflow: a device context for a hardware decoder (its get_format picks the
+// device's pixel format) or encoder. Set before the codec opens; null clears it.
+napi_value setCodecHWDeviceCtx(napi_env env, napi_callback_info info) {
+  napi_status status;
+  napi_value result;
+  napi_valuetype type;
+  AVCodecContext* codec;
+  size_t argc = 1;
+  napi_value args[1];
+  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &codec);
+  CHECK_STATUS;
+  if (argc < 1) NAPI_THROW_ERROR("A value is required to set the hw_device_ctx property.");
+  status = napi_typeof(env, args[0], &type);
+  CHECK_STATUS;
+  if (type == napi_null || type == napi_undefined) {
+    av_buffer_unref(&codec->hw_device_ctx);
+  } else {
+    AVBufferRef* ref = hwDeviceFromJS(env, args[0]);
+    if (ref == nullptr) NAPI_THROW_ERROR("A device context from hwDeviceContext is required to set the hw_device_ctx property.");
+    av_buffer_unref(&codec->hw_device_ctx);
+    codec->hw_device_ctx = av_buffer_ref(ref);
+  }
+  status = napi_get_undefined(env, &result);
+  CHECK_STATUS;
   return result;
 }
 
@@ -7212,7 +7240,8 @@ napi_status fromAVCodecContext(napi_env env, AVCodecContext* codec,
     // 130
     { "max_pixels", nullptr, nullptr, getCodecCtxMaxPixels, setCodecCtxMaxPixels, nullptr,
       (napi_property_attributes) (napi_writable | napi_enumerable), codec},
-    { "hw_device_ctx", nullptr, nullptr, getCodecHWDeviceCtx, nullptr, nullptr, napi_enumerable, codec},
+    { "hw_device_ctx", nullptr, nullptr, getCodecHWDeviceCtx, setCodecHWDeviceCtx, nullptr,
+      (napi_property_attributes) (napi_writable | napi_enumerable), codec},
     { "hwaccel_flags", nullptr, nullptr,
       encoding ? nullptr : getCodecCtxHwAccelFlags,
       encoding ? failEncoding : setCodecCtxHwAccelFlags, nullptr,

@@ -229,14 +229,14 @@ napi_value setCodecParCodecTag(napi_env env, napi_callback_info info) {
     status = napi_get_value_uint32(env, args[0], &c->codec_tag);
     CHECK_STATUS;
   } else {
-    printf("Setting codec parameters codec_tag expects a string or a number - attempting to set from codec_id\n");
+    av_log(nullptr, AV_LOG_WARNING, "Setting codec parameters codec_tag expects a string or a number - attempting to set from codec_id\n");
     if ((AVMEDIA_TYPE_VIDEO == c->codec_type) || (AVMEDIA_TYPE_AUDIO == c->codec_type)) {
       const struct AVCodecTag *table[] = { 
         (AVMEDIA_TYPE_VIDEO == c->codec_type) ? avformat_get_riff_video_tags() : avformat_get_riff_audio_tags(), 0
       };
       if (0 == av_codec_get_tag2(table, c->codec_id, &c->codec_tag))
         NAPI_THROW_ERROR("Codec parameters codec_tag could not be set.");
-      printf("Setting codec parameters codec_tag to 0x%08x\n", c->codec_tag);
+      av_log(nullptr, AV_LOG_WARNING, "Setting codec parameters codec_tag to 0x%08x\n", c->codec_tag);
     } else
       NAPI_THROW_ERROR("Codec parameters codec_tag expects a string or number value.");
   }
@@ -1569,8 +1569,8 @@ napi_value setCodecParProfile(napi_env env, napi_callback_info info) {
   if (codecDesc == nullptr) goto done;
   profile = codecDesc->profiles;
   if (!profile) {
-    printf("Failed to set codec profile \'%s\' - recognised profiles not available for codec \'%s\'.\n", enumString, codecDesc->name);
-    printf("Set profile as a numeric value to work around this problem.\n");
+    av_log(nullptr, AV_LOG_WARNING, "Failed to set codec profile \'%s\' - recognised profiles not available for codec \'%s\'.\n", enumString, codecDesc->name);
+    av_log(nullptr, AV_LOG_WARNING, "Set profile as a numeric value to work around this problem.\n");
     c->profile = FF_PROFILE_UNKNOWN;
   } else {
     while (profile->profile != FF_PROFILE_UNKNOWN) {
@@ -1583,7 +1583,7 @@ napi_value setCodecParProfile(napi_env env, napi_callback_info info) {
     }
     if (!foundProfile) {
       c->profile = FF_PROFILE_UNKNOWN;
-      printf("Failed to find codec profile \'%s\' in recognised profiles.\n", enumString);
+      av_log(nullptr, AV_LOG_WARNING, "Failed to find codec profile \'%s\' in recognised profiles.\n", enumString);
     }
   }
   free(enumString);

@@ -21,40 +21,40 @@
 
 #include "decode.h"
 
+// beamflow: with a device context set on the decoder (hw_device_ctx), take
+// the hardware format that device serves; otherwise create a default device
+// for the first hardware format offered, as before. Either way, when no device
+// fits, fall back to the first software format instead of returning a
+// hardware format with no device behind it, and print nothing (stdout belongs
+// to the application).
 AVPixelFormat get_format(AVCodecContext *s, const AVPixelFormat *pix_fmts)
 {
   const AVPixelFormat *p;
-  int i, err;
+  int i;
 
   for (p = pix_fmts; *p != AV_PIX_FMT_NONE; p++) {
     const AVPixFmtDescriptor *desc = av_pix_fmt_desc_get(*p);
-    const AVCodecHWConfig  *config = NULL;
-
     if (!(desc->flags & AV_PIX_FMT_FLAG_HWACCEL))
-      break;
-
+      continue;
     for (i = 0;; i++) {
-      config = avcodec_get_hw_config(s->codec, i);
+      const AVCodecHWConfig *config = avcodec_get_hw_config(s->codec, i);
       if (!config)
         break;
-      if (!(config->methods & AV_CODEC_HW_CONFIG_METHOD_HW_DEVICE_CTX))
+      if (!(config->methods & AV_CODEC_HW_CONFIG_METHOD_HW_DEVICE_CTX) || config->pix_fmt != *p)
         continue;
-      if (config->pix_fmt == *p)
-        break;
-    }
-
-    if (config) {
-      err = av_hwdevice_ctx_create(&s->hw_device_ctx, config->device_type, NULL, NULL, 0);
-      if (err < 0) {
-        char errstr[128];
-        av_make_error_string(errstr, 128, err);
-        printf("Error in get_format av_hwdevice_ctx_create: %s\n", errstr);
+      if (s->hw_device_ctx) {
+        if (((AVHWDeviceContext*)s->hw_device_ctx->data)->type == config->device_type)
+          return *p;
+      } else if (av_hwdevice_ctx_create(&s->hw_device_ctx, config->device_type, NULL, NULL, 0) >= 0) {
+        return *p;
       }
-      break;
     }
   }
-
-  return *p;
+  for (p = pix_fmts; *p != AV_PIX_FMT_NONE; p++) {
+    if (!(av_pix_fmt_desc_get(*p)->flags & AV_PIX_FMT_FLAG_HWACCEL))
+      return *p;
+  }
+  return AV_PIX_FMT_NONE;
 }
 
 napi_value decoder(napi_env env, napi_callback_info info) {
@@ -181,7 +181,7 @@ create:
   }
   if (params != nullptr) {
     if ((ret = avcodec_parameters_to_context(decoder, params))) {
-      printf("DEBUG: Failed to set context parameters from those provided.");
+      av_log(nullptr, AV_LOG_WARNING, "DEBUG: Failed to set context parameters from those provided.");
     }
   }
 
@@ -226,73 +226,94 @@ void decoderFinalizer(napi_env env, void* data, void* hint) {
   avcodec_free_context(&decoder);
 }
 
+// beamflow: receive every frame the decoder has ready, moving device frames to
+// system memory. 0 once it wants input (or is drained), FFmpeg's error when it
+// refused the data it was given, 1 when a device transfer failed (c->status set).
+static int receiveReady(decodeCarrier* c) {
+  for (;;) {
+    AVFrame* frame = av_frame_alloc();
+    int ret = avcodec_receive_frame(c->decoder, frame);
+    if (ret < 0) {
+      av_frame_free(&frame);
+      return (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF) ? 0 : ret;
+    }
+    AVPixelFormat hwFmt = c->decoder->hw_frames_ctx ?
+      ((AVHWFramesContext*)c->decoder->hw_frames_ctx->data)->format : AV_PIX_FMT_NONE;
+    if (frame->format == hwFmt) {
+      AVFrame* sw = av_frame_alloc();
+      if ((ret = av_hwframe_transfer_data(sw, frame, 0)) < 0 || (ret = av_frame_copy_props(sw, frame)) < 0) {
+        av_frame_free(&frame);
+        av_frame_free(&sw);
+        c->status = BEAMCODER_ERROR_DECODE;
+        char* m = avErrorMsg("Error transferring a frame from the device: ", ret);
+        c->errorMsg = m;
+        free(m);
+        return 1;
+      }
+      av_frame_free(&frame);
+      frame = sw;
+    }
+    c->frames.push_back(frame);
+  }
+}
+
+static void addDecodeError(decodeCarrier* c, size_t index, const char* what, int ret) {
+  char* m = avErrorMsg(what, ret);
+  c->errors.emplace_back((int32_t) index, std::string(m));
+  free(m);
+}
+
+// beamflow: packets are decoded as the ffmpeg command line decodes them,
+// one packet at a time: send it, receive until EAGAIN, then the next. A packet
+// the decoder refuses, at send or at receive, is listed in c->errors and costs
+// only its own frames; the batch goes on. (Sending the whole batch first, as
+// beamcoder did, hid refusals that surface at receive and put frames of
+// damaged packets in the output.)
+static void decodeEach(decodeCarrier* c) {
+  for (size_t i = 0; i < c->packets.size(); i++) {
+    int ret = avcodec_send_packet(c->decoder, c->packets[i]);
+    if (ret == AVERROR(EINVAL) && !avcodec_is_open(c->decoder)) {
+      if ((ret = avcodec_open2(c->decoder, c->decoder->codec, nullptr))) {
+        c->status = BEAMCODER_ERROR_ALLOC_DECODER;
+        char* m = avErrorMsg("Problem opening decoder: ", ret);
+        c->errorMsg = m;
+        free(m);
+        return;
+      }
+      ret = avcodec_send_packet(c->decoder, c->packets[i]);
+    }
+    if (ret == AVERROR(EAGAIN)) {
+      // Output is read after every send, so this is output left by an earlier call.
+      int r = receiveReady(c);
+      if (r == 1) return;
+      ret = avcodec_send_packet(c->decoder, c->packets[i]);
+    }
+    if (ret == AVERROR_EOF) {
+      c->status = BEAMCODER_ERROR_EOF;
+      c->errorMsg = "The decoder has been flushed, and no new packets can be sent to it.";
+      return;
+    }
+    if (ret == AVERROR(ENOMEM)) {
+      c->status = BEAMCODER_ERROR_ENOMEM;
+      c->errorMsg = "Failed to add packet to internal queue.";
+      return;
+    }
+    if (ret < 0) {
+      addDecodeError(c, i, "Error sending packet: ", ret);
+      continue;
+    }
+    int r = receiveReady(c);
+    if (r == 1) return;
+    if (r < 0) addDecodeError(c, i, "Error decoding packet: ", r);
+  }
+}
+
 void decodeExecute(napi_env env, void* data) {
   decodeCarrier* c = (decodeCarrier*) data;
-  int ret = 0;
-  AVFrame* frame = nullptr;
-  AVFrame *sw_frame = nullptr;
   HR_TIME_POINT decodeStart = NOW;
-
-  for ( auto it = c->packets.cbegin() ; it != c->packets.cend() ; it++ ) {
-  bump:
-    ret = avcodec_send_packet(c->decoder, *it);
-    switch (ret) {
-      case AVERROR(EAGAIN):
-        // printf("Input is not accepted in the current state - user must read output with avcodec_receive_frame().\n");
-        frame = av_frame_alloc();
-        avcodec_receive_frame(c->decoder, frame);
-        c->frames.push_back(frame);
-        goto bump;
-      case AVERROR_EOF:
-        c->status = BEAMCODER_ERROR_EOF;
-        c->errorMsg = "The decoder has been flushed, and no new packets can be sent to it.";
-        return;
-      case AVERROR(EINVAL):
-        if ((ret = avcodec_open2(c->decoder, c->decoder->codec, nullptr))) {
-          c->status = BEAMCODER_ERROR_ALLOC_DECODER;
-          c->errorMsg = avErrorMsg("Problem opening decoder: ", ret);
-          return;
-        }
-        goto bump;
-      case AVERROR(ENOMEM):
-        c->status = BEAMCODER_ERROR_ENOMEM;
-        c->errorMsg = "Failed to add packet to internal queue.";
-        return;
-      case 0:
-        // printf("Successfully sent packet to codec.\n");
-        break;
-      default:
-        c->status = BEAMCODER_ERROR_DECODE;
-        c->errorMsg = avErrorMsg("Error sending packet: ", ret);
-        return;
-    }
-  } // loop through input packets
-
-  AVPixelFormat frame_hw_pix_fmt = AV_PIX_FMT_NONE;
-  if (c->decoder->hw_frames_ctx)
-    frame_hw_pix_fmt = ((AVHWFramesContext*)c->decoder->hw_frames_ctx->data)->format;
-
-  frame = av_frame_alloc();
-  sw_frame = av_frame_alloc();
-  do {
-    ret = avcodec_receive_frame(c->decoder, frame);
-    if (ret == 0) {
-      if (frame->format == frame_hw_pix_fmt) {
-        if ((ret = av_hwframe_transfer_data(sw_frame, frame, 0)) < 0) {
-          printf("Error transferring hw data to system memory\n");
-        }
-        c->frames.push_back(sw_frame);
-        av_frame_free(&frame);
-      } else
-        c->frames.push_back(frame);
-
-      frame = av_frame_alloc();
-      sw_frame = av_frame_alloc();
-    }
-  } while (ret == 0);
-  av_frame_free(&frame);
-  av_frame_free(&sw_frame);
-
+  // beamflow: one packet or many, each is sent and its frames received before
+  // the next (see decodeEach); beamcoder's own loop sent every packet first.
+  decodeEach(c);
   c->totalTime = microTime(decodeStart);
 };
 
@@ -301,8 +322,13 @@ void decodeComplete(napi_env env, napi_status asyncStatus, void* data) {
   napi_value result, frames, frame, prop;
 
   for ( auto it = c->packetRefs.cbegin() ; it != c->packetRefs.cend() ; it++ ) {
-    c->status = napi_delete_reference(env, *it);
-    REJECT_STATUS;
+    // The worker's own status must survive: assigning this call's result to
+    // c->status turned every failed decode, encode or filter into a success.
+    napi_status refStatus = napi_delete_reference(env, *it);
+    if (refStatus != napi_ok && c->status == napi_ok) {
+      c->status = refStatus;
+      c->errorMsg = "Failed to release a reference to an input.";
+    }
   }
 
   if (asyncStatus != napi_ok) {
@@ -329,7 +355,27 @@ void decodeComplete(napi_env env, napi_status asyncStatus, void* data) {
     c->status = fromAVFrame(env, f, &frame);
     REJECT_STATUS;
 
+    *it = nullptr; // now owned by its JavaScript object
+
     c->status = napi_set_element(env, frames, frameCount++, frame);
+    REJECT_STATUS;
+  }
+
+  if (!c->errors.empty()) {
+    napi_value errors, item;
+    c->status = napi_create_array(env, &errors);
+    REJECT_STATUS;
+    for (size_t i = 0; i < c->errors.size(); i++) {
+      c->status = napi_create_object(env, &item);
+      REJECT_STATUS;
+      c->status = beam_set_int32(env, item, "packet", c->errors[i].first);
+      REJECT_STATUS;
+      c->status = beam_set_string_utf8(env, item, "message", c->errors[i].second.c_str());
+      REJECT_STATUS;
+      c->status = napi_set_element(env, errors, (uint32_t) i, item);
+      REJECT_STATUS;
+    }
+    c->status = napi_set_named_property(env, result, "errors", errors);
     REJECT_STATUS;
   }
 
@@ -418,8 +464,15 @@ napi_value decode(napi_env env, napi_callback_info info) {
   c->status = napi_create_async_work(env, nullptr, resourceName, decodeExecute,
     decodeComplete, c, &c->_request);
   REJECT_RETURN;
-  c->status = napi_queue_async_work(env, c->_request);
-  REJECT_RETURN;
+  // Queued work may finish on a pool thread before this line returns: storing
+  // the queueing result in c->status raced with the worker's own failure status.
+  {
+    napi_status queued = napi_queue_async_work(env, c->_request);
+    if (queued != napi_ok) {
+      c->status = queued;
+      REJECT_RETURN;
+    }
+  }
 
   free(args);
 
@@ -503,8 +556,15 @@ napi_value flushDec(napi_env env, napi_callback_info info) {
   c->status = napi_create_async_work(env, nullptr, resourceName, decodeExecute,
     decodeComplete, c, &c->_request);
   REJECT_RETURN;
-  c->status = napi_queue_async_work(env, c->_request);
-  REJECT_RETURN;
+  // Queued work may finish on a pool thread before this line returns: storing
+  // the queueing result in c->status raced with the worker's own failure status.
+  {
+    napi_status queued = napi_queue_async_work(env, c->_request);
+    if (queued != napi_ok) {
+      c->status = queued;
+      REJECT_RETURN;
+    }
+  }
 
   return promise;
 }

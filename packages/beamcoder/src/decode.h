@@ -64,8 +64,10 @@ struct decodeCarrier : carrier {
   std::vector<AVPacket*> packets;
   std::vector<AVFrame*> frames;
   std::vector<napi_ref> packetRefs;
+  // beamflow: packets of a batch that the decoder refused (index, FFmpeg's message).
+  std::vector<std::pair<int32_t, std::string>> errors;
   ~decodeCarrier() {
-    // printf("Decode carrier destructor.\n");
+    for (AVFrame* f : frames) av_frame_free(&f);
   }
 };
 

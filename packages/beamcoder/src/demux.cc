@@ -59,7 +59,7 @@ void demuxerExecute(napi_env env, void* data) {
   }
 
   if ((ret = avformat_find_stream_info(c->format, nullptr))) {
-    printf("DEBUG: Could not find stream info for file %s, return value %i.",
+    av_log(nullptr, AV_LOG_WARNING, "DEBUG: Could not find stream info for file %s, return value %i.",
       c->filename, ret);
   }
 }
@@ -82,7 +82,7 @@ void demuxerComplete(napi_env env,  napi_status asyncStatus, void* data) {
   }
 
   while ((tag = av_dict_get(c->options, "", tag, AV_DICT_IGNORE_SUFFIX))) {
-    printf("DEBUG: On creating demuxer '%s', failed to set option %s.\n",
+    av_log(nullptr, AV_LOG_WARNING, "DEBUG: On creating demuxer '%s', failed to set option %s.\n",
       c->format->iformat->name, tag->key);
   }
 
@@ -219,8 +219,15 @@ napi_value demuxer(napi_env env, napi_callback_info info) {
   c->status = napi_create_async_work(env, nullptr, resourceName, demuxerExecute,
     demuxerComplete, c, &c->_request);
   REJECT_RETURN;
-  c->status = napi_queue_async_work(env, c->_request);
-  REJECT_RETURN;
+  // Queued work may finish on a pool thread before this line returns: storing
+  // the queueing result in c->status raced with the worker's own failure status.
+  {
+    napi_status queued = napi_queue_async_work(env, c->_request);
+    if (queued != napi_ok) {
+      c->status = queued;
+      REJECT_RETURN;
+    }
+  }
 
   return promise;
 }
@@ -238,6 +245,40 @@ void readFrameExecute(napi_env env, void* data) {
   if (fmtCtx == nullptr) {
     c->status = BEAMCODER_ERROR_READ_FRAME;
     c->errorMsg = "Format context has been deleted.";
+    return;
+  }
+
+  if (c->formatRef->pendingReadError != 0) {
+    ret = c->formatRef->pendingReadError;
+    c->formatRef->pendingReadError = 0;
+    c->status = BEAMCODER_ERROR_READ_FRAME;
+    char* m = avErrorMsg("Problem reading frame: ", ret);
+    c->errorMsg = m;
+    free(m);
+    return;
+  }
+
+  if (c->maxCount > 0) {
+    // beamflow: one trip to the thread pool for several packets. The packets
+    // read before an error are delivered; the error is the next read's answer.
+    for (int32_t i = 0; i < c->maxCount; i++) {
+      AVPacket* pkt = av_packet_alloc();
+      ret = av_read_frame(fmtCtx, pkt);
+      if (ret < 0) {
+        av_packet_free(&pkt);
+        if (ret == AVERROR_EOF) break;
+        if (c->packets.empty()) {
+          c->status = BEAMCODER_ERROR_READ_FRAME;
+          char* m = avErrorMsg("Problem reading frame: ", ret);
+          c->errorMsg = m;
+          free(m);
+          return;
+        }
+        c->formatRef->pendingReadError = ret;
+        break;
+      }
+      c->packets.push_back(pkt);
+    }
     return;
   }
 
@@ -268,7 +309,21 @@ void readFrameComplete(napi_env env, napi_status asyncStatus, void* data) {
     REJECT_STATUS;
   }
 
-  if (c->packet != nullptr) {
+  if (c->maxCount > 0) {
+    napi_value element;
+    c->status = napi_create_array_with_length(env, c->packets.size(), &result);
+    REJECT_STATUS;
+    for (size_t i = 0; i < c->packets.size(); i++) {
+      p = new packetData;
+      p->packet = c->packets[i];
+      c->packets[i] = nullptr;
+      c->status = fromAVPacket(env, p, &element);
+      REJECT_STATUS;
+      c->status = napi_set_element(env, result, (uint32_t) i, element);
+      REJECT_STATUS;
+    }
+    c->packets.clear();
+  } else if (c->packet != nullptr) {
     p = new packetData;
     p->packet = c->packet;
     c->status = fromAVPacket(env, p, &result);
@@ -293,9 +348,24 @@ napi_value readFrame(napi_env env, napi_callback_info info) {
   c->status = napi_create_promise(env, &c->_deferred, &promise);
   REJECT_RETURN;
 
-  size_t argc = 0;
-  c->status = napi_get_cb_info(env, info, &argc, nullptr, &formatJS, nullptr);
+  size_t argc = 1;
+  napi_value args[1];
+  c->status = napi_get_cb_info(env, info, &argc, args, &formatJS, nullptr);
   REJECT_RETURN;
+  if (argc >= 1) {
+    napi_valuetype type;
+    c->status = napi_typeof(env, args[0], &type);
+    REJECT_RETURN;
+    if (type == napi_number) {
+      c->status = napi_get_value_int32(env, args[0], &c->maxCount);
+      REJECT_RETURN;
+      if (c->maxCount < 1 || c->maxCount > 1024) {
+        REJECT_ERROR_RETURN("read(n) takes a packet count from 1 to 1024.", BEAMCODER_INVALID_ARGS);
+      }
+    } else if (type != napi_undefined) {
+      REJECT_ERROR_RETURN("read() takes no argument, or a packet count.", BEAMCODER_INVALID_ARGS);
+    }
+  }
   c->status = napi_get_named_property(env, formatJS, "_formatContextRef", &formatRefExt);
   REJECT_RETURN;
   c->status = napi_get_value_external(env, formatRefExt, (void**) &c->formatRef);
@@ -314,8 +384,15 @@ napi_value readFrame(napi_env env, napi_callback_info info) {
   c->status = napi_create_async_work(env, nullptr, resourceName, readFrameExecute,
     readFrameComplete, c, &c->_request);
   REJECT_RETURN;
-  c->status = napi_queue_async_work(env, c->_request);
-  REJECT_RETURN;
+  // Queued work may finish on a pool thread before this line returns: storing
+  // the queueing result in c->status raced with the worker's own failure status.
+  {
+    napi_status queued = napi_queue_async_work(env, c->_request);
+    if (queued != napi_ok) {
+      c->status = queued;
+      REJECT_RETURN;
+    }
+  }
 
   return promise;
 }
@@ -326,7 +403,7 @@ void readBufferFinalizer(napi_env env, void* data, void* hint) {
   int64_t externalMemory;
   status = napi_adjust_external_memory(env, -(int64_t)hintRef->size, &externalMemory);
   if (status != napi_ok) {
-    printf("DEBUG: Napi failure to adjust external memory. In beamcoder format.cc readBufferFinalizer.");
+    av_log(nullptr, AV_LOG_WARNING, "DEBUG: Napi failure to adjust external memory. In beamcoder format.cc readBufferFinalizer.");
   }
   av_buffer_unref(&hintRef);
 }
@@ -343,7 +420,7 @@ void seekFrameExecute(napi_env env, void *data) {
   }
 
   ret = av_seek_frame(fmtCtx, c->streamIndex, c->timestamp, c->flags);
-  // printf("Seek and ye shall %i, streamIndex = %i, timestamp = %i, flags = %i\n",
+  // av_log(nullptr, AV_LOG_WARNING, "Seek and ye shall %i, streamIndex = %i, timestamp = %i, flags = %i\n",
   //   ret, c->streamIndex, c->timestamp, c->flags );
   if (ret < 0) {
     c->status = BEAMCODER_ERROR_SEEK_FRAME;
@@ -535,8 +612,15 @@ flags:
   c->status = napi_create_async_work(env, nullptr, resourceName, seekFrameExecute,
     seekFrameComplete, c, &c->_request);
   REJECT_RETURN;
-  c->status = napi_queue_async_work(env, c->_request);
-  REJECT_RETURN;
+  // Queued work may finish on a pool thread before this line returns: storing
+  // the queueing result in c->status raced with the worker's own failure status.
+  {
+    napi_status queued = napi_queue_async_work(env, c->_request);
+    if (queued != napi_ok) {
+      c->status = queued;
+      REJECT_RETURN;
+    }
+  }
 
   return promise;
 };
@@ -569,7 +653,7 @@ napi_value forceCloseInput(napi_env env, napi_callback_info info) {
       else {
         ret = avio_closep(&fc->pb);
         if (ret < 0) {
-          printf("DEBUG: For url '%s', %s", (fc->url != nullptr) ? fc->url : "unknown",
+          av_log(nullptr, AV_LOG_WARNING, "DEBUG: For url '%s', %s", (fc->url != nullptr) ? fc->url : "unknown",
             avErrorMsg("error closing IO: ", ret));
         }
       }

@@ -31,6 +31,7 @@ extern "C" {
   #include <libavutil/pixdesc.h>
 }
 
+#include <vector>
 #include "beamcoder_util.h"
 #include "packet.h"
 #include "format.h"
@@ -70,8 +71,12 @@ struct readFrameCarrier : carrier {
   fmtCtxRef* formatRef = nullptr;
   Adaptor *adaptor = nullptr;
   AVPacket* packet = av_packet_alloc();
+  // beamflow: read(n) reads up to n packets in one call (0: one packet, the original API).
+  int32_t maxCount = 0;
+  std::vector<AVPacket*> packets;
   ~readFrameCarrier() {
     if (packet != nullptr) av_packet_free(&packet);
+    for (AVPacket* pkt : packets) av_packet_free(&pkt);
   }
 };
 

@@ -118,7 +118,7 @@ create:
     if ((ret = avcodec_parameters_to_context(encoder, (const AVCodecParameters*) codecParams))) {
       NAPI_THROW_ERROR(avErrorMsg("Failed to set encoder parameters from provided params: ", ret));
     }
-    // printf("Params to context result: %i\n", ret);
+    // av_log(nullptr, AV_LOG_WARNING, "Params to context result: %i\n", ret);
   }
 
   status = fromAVCodecContext(env, encoder, &result, true);
@@ -167,20 +167,53 @@ void encodeExecute(napi_env env, void* data) {
   HR_TIME_POINT encodeStart = NOW;
 
   for ( auto it = c->frames.cbegin() ; it != c->frames.cend() ; it++ ) {
+   // beamflow: an encoder with a hardware frames context (VAAPI) takes only
+   // device frames: system-memory frames are uploaded here, on the worker
+   // thread, and the upload is released when this turn of the loop ends.
+   HWFrameHold upload;
+   AVFrame* toSend = *it;
+   if (toSend != nullptr && c->encoder->hw_frames_ctx != nullptr && toSend->hw_frames_ctx == nullptr) {
+     ret = hwUploadAVFrame(c->encoder->hw_frames_ctx, toSend, &upload.frame);
+     if (ret < 0) {
+       c->status = BEAMCODER_ERROR_ENCODE;
+       c->errorMsg = avErrorMsg("Error uploading a frame to the device: ", ret);
+       return;
+     }
+     toSend = upload.frame;
+   }
   bump:
-   ret = avcodec_send_frame(c->encoder, *it);
+   ret = avcodec_send_frame(c->encoder, toSend);
    switch (ret) {
      case AVERROR(EAGAIN):
-       //printf("Input is not accepted in the current state - user must read output with avcodec_receive_frame().\n");
+       //av_log(nullptr, AV_LOG_WARNING, "Input is not accepted in the current state - user must read output with avcodec_receive_frame().\n");
+       // The codec's output must be read before it takes more input. Keep only
+       // packets it really returned: a failed receive would otherwise leak an
+       // empty AVPacket and hand it to JavaScript as if it were data.
        packet = av_packet_alloc();
-       avcodec_receive_packet(c->encoder, packet);
-       c->packets.push_back(packet);
+       ret = avcodec_receive_packet(c->encoder, packet);
+       if (ret == 0) {
+         c->packets.push_back(packet);
+       } else {
+         av_packet_free(&packet);
+         if (ret != AVERROR(EAGAIN)) {
+           c->status = BEAMCODER_ERROR_ENCODE;
+           c->errorMsg = avErrorMsg("Error receiving packet: ", ret);
+           return;
+         }
+       }
        goto bump;
      case AVERROR_EOF:
        c->status = BEAMCODER_ERROR_EOF;
        c->errorMsg = "The encoder has been flushed, and no new frames can be sent to it.";
        return;
      case AVERROR(EINVAL):
+       // Not yet open: open and send again. Already open: the frame itself is
+       // invalid, and sending it again would loop here for ever.
+       if (avcodec_is_open(c->encoder)) {
+         c->status = BEAMCODER_ERROR_ENCODE;
+         c->errorMsg = avErrorMsg("Error sending frame: ", ret);
+         return;
+       }
        if ((ret = avcodec_open2(c->encoder, c->encoder->codec, nullptr))) {
          c->status = BEAMCODER_ERROR_ALLOC_ENCODER;
          c->errorMsg = avErrorMsg("Problem opening encoder: ", ret);
@@ -192,7 +225,7 @@ void encodeExecute(napi_env env, void* data) {
        c->errorMsg = "Failed to add frame to internal queue.";
        return;
      case 0:
-       //printf("Successfully sent frame to codec.\n");
+       //av_log(nullptr, AV_LOG_WARNING, "Successfully sent frame to codec.\n");
        break;
      default:
        c->status = BEAMCODER_ERROR_ENCODE;
@@ -205,19 +238,21 @@ void encodeExecute(napi_env env, void* data) {
     packet = av_packet_alloc();
     ret = avcodec_receive_packet(c->encoder, packet);
     if (ret == 0) {
+      // The loop head allocates the next packet; allocating here as well
+      // orphaned one AVPacket per packet received.
       c->packets.push_back(packet);
-      packet = av_packet_alloc();
+      packet = nullptr;
     } else {
-      //printf("Receive packet got status %i\n", ret);
+      //av_log(nullptr, AV_LOG_WARNING, "Receive packet got status %i\n", ret);
     }
   } while (ret == 0);
   av_packet_free(&packet);
 
   c->totalTime = microTime(encodeStart);
   /* if (!c->frames.empty()) {
-    printf("Finished encoding frame. First pts = %i\n", c->frames.front()->pts);
+    av_log(nullptr, AV_LOG_WARNING, "Finished encoding frame. First pts = %i\n", c->frames.front()->pts);
   } else {
-    printf("Flushing complete.\n");
+    av_log(nullptr, AV_LOG_WARNING, "Flushing complete.\n");
   } */
 };
 
@@ -226,9 +261,14 @@ void encodeComplete(napi_env env, napi_status asyncStatus, void* data) {
   napi_value result, packets, packet, value;
 
   for ( auto it = c->frameRefs.cbegin() ; it != c->frameRefs.cend() ; it++ ) {
-    // printf("Deleting frame reference. First pts = %i\n", c->frames.front()->pts);
-    c->status = napi_delete_reference(env, *it);
-    REJECT_STATUS;
+    // av_log(nullptr, AV_LOG_WARNING, "Deleting frame reference. First pts = %i\n", c->frames.front()->pts);
+    // The worker's own status must survive: assigning this call's result to
+    // c->status turned every failed decode, encode or filter into a success.
+    napi_status refStatus = napi_delete_reference(env, *it);
+    if (refStatus != napi_ok && c->status == napi_ok) {
+      c->status = refStatus;
+      c->errorMsg = "Failed to release a reference to an input.";
+    }
   }
 
   if (asyncStatus != napi_ok) {
@@ -317,7 +357,7 @@ napi_value encode(napi_env env, napi_callback_info info) {
     for ( uint32_t x = 0 ; x < framesLength ; x++ ) {
       c->status = napi_get_element(env, args[0], x, &value);
       REJECT_RETURN;
-      // printf("Creating a reference to a frame.\n");
+      // av_log(nullptr, AV_LOG_WARNING, "Creating a reference to a frame.\n");
       c->status = napi_create_reference(env, value, 1, &frameRef);
       REJECT_RETURN;
       c->frameRefs.push_back(frameRef);
@@ -336,7 +376,7 @@ napi_value encode(napi_env env, napi_callback_info info) {
       REJECT_RETURN;
       c->frameRefs.push_back(frameRef);
       c->frames.push_back(getFrame(env, args[x]));
-      // printf("Creating a reference to a frame. First pts = %i\n", c->frames.front()->pts);
+      // av_log(nullptr, AV_LOG_WARNING, "Creating a reference to a frame. First pts = %i\n", c->frames.front()->pts);
     }
   }
 
@@ -345,8 +385,15 @@ napi_value encode(napi_env env, napi_callback_info info) {
   c->status = napi_create_async_work(env, nullptr, resourceName, encodeExecute,
     encodeComplete, c, &c->_request);
   REJECT_RETURN;
-  c->status = napi_queue_async_work(env, c->_request);
-  REJECT_RETURN;
+  // Queued work may finish on a pool thread before this line returns: storing
+  // the queueing result in c->status raced with the worker's own failure status.
+  {
+    napi_status queued = napi_queue_async_work(env, c->_request);
+    if (queued != napi_ok) {
+      c->status = queued;
+      REJECT_RETURN;
+    }
+  }
 
   free(args);
 
@@ -489,8 +536,15 @@ napi_value flushEnc(napi_env env, napi_callback_info info) {
   c->status = napi_create_async_work(env, nullptr, resourceName, encodeExecute,
     encodeComplete, c, &c->_request);
   REJECT_RETURN;
-  c->status = napi_queue_async_work(env, c->_request);
-  REJECT_RETURN;
+  // Queued work may finish on a pool thread before this line returns: storing
+  // the queueing result in c->status raced with the worker's own failure status.
+  {
+    napi_status queued = napi_queue_async_work(env, c->_request);
+    if (queued != napi_ok) {
+      c->status = queued;
+      REJECT_RETURN;
+    }
+  }
 
   return promise;
 }

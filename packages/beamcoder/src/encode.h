@@ -26,7 +26,14 @@
 #include "frame.h"
 #include "packet.h"
 #include "codec.h"
+#include "hwcontext.h"
 #include <vector>
+
+// beamflow: frees an uploaded frame on every way out of a loop turn.
+struct HWFrameHold {
+  AVFrame* frame = nullptr;
+  ~HWFrameHold() { av_frame_free(&frame); }
+};
 
 extern "C" {
   #include <libavcodec/avcodec.h>

@@ -83,7 +83,7 @@ napi_status toFilterPrivData(napi_env env, napi_value params, AVFilterContext *f
             status = napi_get_value_bool(env, element, &flag);
             PASS_STATUS;
             ret = av_opt_set_int(priv_data, sValue, flag, 0);
-            if (ret < 0) printf("DEBUG: Unable to set %s with a boolean value.\n", sValue);
+            if (ret < 0) av_log(nullptr, AV_LOG_WARNING, "DEBUG: Unable to set %s with a boolean value.\n", sValue);
             break;
           case napi_number:
             if ((option->type == AV_OPT_TYPE_DOUBLE) ||
@@ -91,13 +91,13 @@ napi_status toFilterPrivData(napi_env env, napi_value params, AVFilterContext *f
               status = napi_get_value_double(env, element, &dValue);
               PASS_STATUS;
               ret = av_opt_set_double(priv_data, sValue, dValue, 0);
-              if (ret < 0) printf("DEBUG: Unable to set %s with a double value %f.\n", sValue, dValue);
+              if (ret < 0) av_log(nullptr, AV_LOG_WARNING, "DEBUG: Unable to set %s with a double value %f.\n", sValue, dValue);
               break;
             }
             status = napi_get_value_int64(env, element, &iValue);
             PASS_STATUS;
             ret = av_opt_set_int(priv_data, sValue, iValue, 0);
-            if (ret < 0) printf("DEBUG: Unable to set %s with an integer value %" PRId64 ": %s.\n",
+            if (ret < 0) av_log(nullptr, AV_LOG_WARNING, "DEBUG: Unable to set %s with an integer value %" PRId64 ": %s.\n",
               sValue, iValue, avErrorMsg("", ret));
             break;
           case napi_string:
@@ -108,8 +108,8 @@ napi_status toFilterPrivData(napi_env env, napi_value params, AVFilterContext *f
             status = napi_get_value_string_utf8(env, element, strProp, sLen + 1, &sLen);
             PASS_STATUS;
             ret = avfilter_graph_send_command (graph, filterContext->name, sValue, strProp, nullptr, 0, 0);
+            if (ret < 0) av_log(nullptr, AV_LOG_WARNING, "DEBUG: Unable to set %s with a string value %s.\n", sValue, strProp);
             free(strProp);
-            if (ret < 0) printf("DEBUG: Unable to set %s with a string value %s.\n", sValue, strProp);
             break;
           case napi_object:
             status = napi_is_array(env, element, &isArray);
@@ -120,7 +120,7 @@ napi_status toFilterPrivData(napi_env env, napi_value params, AVFilterContext *f
               status = napi_typeof(env, subel, &subtype);
               PASS_STATUS;
               if (subtype != napi_number) {
-                printf("DEBUG: Non-number value for rational numerator of property %s.\n", sValue);
+                av_log(nullptr, AV_LOG_WARNING, "DEBUG: Non-number value for rational numerator of property %s.\n", sValue);
                 break;
               }
               status = napi_get_value_int32(env, subel, &qValue.num);
@@ -130,7 +130,7 @@ napi_status toFilterPrivData(napi_env env, napi_value params, AVFilterContext *f
               status = napi_typeof(env, subel, &subtype);
               PASS_STATUS;
               if (subtype != napi_number) {
-                printf("DEBUG: Non-number value for rational denominator of property %s.\n", sValue);
+                av_log(nullptr, AV_LOG_WARNING, "DEBUG: Non-number value for rational denominator of property %s.\n", sValue);
                 qValue.num = 0; qValue.den = 1;
                 break;
               }
@@ -138,19 +138,19 @@ napi_status toFilterPrivData(napi_env env, napi_value params, AVFilterContext *f
               PASS_STATUS;
               ret = av_opt_set_q(priv_data, sValue, qValue, 0);
               if (ret < 0) {
-                printf("DEBUG: Failed to set rational property %s.\n", sValue);
+                av_log(nullptr, AV_LOG_WARNING, "DEBUG: Failed to set rational property %s.\n", sValue);
               }
               qValue.num = 0; qValue.den = 1;
             } else {
-              printf("DEBUG: Non-array for non-rational property %s.\n", sValue);
+              av_log(nullptr, AV_LOG_WARNING, "DEBUG: Non-array for non-rational property %s.\n", sValue);
             }
             break;
           default:
-            printf("DEBUG: Failed to set a private data value %s\n", sValue);
+            av_log(nullptr, AV_LOG_WARNING, "DEBUG: Failed to set a private data value %s\n", sValue);
             break;
         }
       } else {
-        printf("DEBUG: Option %s not found.\n", sValue);
+        av_log(nullptr, AV_LOG_WARNING, "DEBUG: Option %s not found.\n", sValue);
       }
       free(sValue);
     }
@@ -807,7 +807,7 @@ napi_value getGraphScaleOpts(napi_env env, napi_callback_info info) {
   status = napi_get_cb_info(env, info, nullptr, nullptr, nullptr, (void**) &filterGraph);
   CHECK_STATUS;
 
-  // printf("sws_scale_opts: \'%s\'\n", filterGraph->scale_sws_opts);
+  // av_log(nullptr, AV_LOG_WARNING, "sws_scale_opts: \'%s\'\n", filterGraph->scale_sws_opts);
   if (nullptr == filterGraph->scale_sws_opts)
     status = napi_get_null(env, &result);
   else
@@ -1455,8 +1455,15 @@ napi_value filterer(napi_env env, napi_callback_info info) {
   c->status = napi_create_async_work(env, nullptr, resourceName, filtererExecute,
     filtererComplete, c, &c->_request);
   REJECT_RETURN;
-  c->status = napi_queue_async_work(env, c->_request);
-  REJECT_RETURN;
+  // Queued work may finish on a pool thread before this line returns: storing
+  // the queueing result in c->status raced with the worker's own failure status.
+  {
+    napi_status queued = napi_queue_async_work(env, c->_request);
+    if (queued != napi_ok) {
+      c->status = queued;
+      REJECT_RETURN;
+    }
+  }
 
   return promise;
 }
@@ -1577,8 +1584,13 @@ void filterComplete(napi_env env, napi_status asyncStatus, void* data) {
   napi_value result, dstFrame, nameVal, frames, frame, prop;
 
   for (auto it = c->frameRefs.cbegin(); it != c->frameRefs.cend(); it++) {
-    c->status = napi_delete_reference(env, *it);
-    REJECT_STATUS;
+    // The worker's own status must survive: assigning this call's result to
+    // c->status turned every failed decode, encode or filter into a success.
+    napi_status refStatus = napi_delete_reference(env, *it);
+    if (refStatus != napi_ok && c->status == napi_ok) {
+      c->status = refStatus;
+      c->errorMsg = "Failed to release a reference to an input.";
+    }
   }
 
   if (asyncStatus != napi_ok) {
@@ -1794,8 +1806,15 @@ napi_value filter(napi_env env, napi_callback_info info) {
   c->status = napi_create_async_work(env, nullptr, resourceName, filterExecute,
     filterComplete, c, &c->_request);
   REJECT_RETURN;
-  c->status = napi_queue_async_work(env, c->_request);
-  REJECT_RETURN;
+  // Queued work may finish on a pool thread before this line returns: storing
+  // the queueing result in c->status raced with the worker's own failure status.
+  {
+    napi_status queued = napi_queue_async_work(env, c->_request);
+    if (queued != napi_ok) {
+      c->status = queued;
+      REJECT_RETURN;
+    }
+  }
 
   return promise;
 };

@@ -3842,7 +3842,7 @@ void formatContextFinalizer(napi_env env, void* data, void* hint) {
       else {
         ret = avio_closep(&fc->pb);
         if (ret < 0) {
-          printf("DEBUG: For url '%s', %s", (fc->url != nullptr) ? fc->url : "unknown",
+          av_log(nullptr, AV_LOG_WARNING, "DEBUG: For url '%s', %s", (fc->url != nullptr) ? fc->url : "unknown",
             avErrorMsg("error closing IO: ", ret));
         }
       }
@@ -3922,7 +3922,7 @@ napi_value newStream(napi_env env, napi_callback_info info) {
     }
 
     if ((codecName != nullptr) && (strlen(codecName) == 0)) {
-      // printf("Searching for input stream codec name.\n");
+      // av_log(nullptr, AV_LOG_WARNING, "Searching for input stream codec name.\n");
       status = napi_get_named_property(env, args[0], "_stream", &extInput);
       CHECK_STATUS;
       status = napi_typeof(env, extInput, &type);
@@ -3991,14 +3991,14 @@ napi_value newStream(napi_env env, napi_callback_info info) {
         }
       }
     }
-    // printf("From name %s, selected AVCodec %s\n", codecName,
+    // av_log(nullptr, AV_LOG_WARNING, "From name %s, selected AVCodec %s\n", codecName,
     //   (codec != nullptr) ? codec->name : "");
     if (codecName != nullptr) { free(codecName); }
   } else {
     NAPI_THROW_ERROR("Stream requires an options object with a codec name.");
   }
   stream = avformat_new_stream(fmtCtx, codec);
-  // printf("Stupidist codec timebase is %i/%i\n", stream->codec->time_base.num,
+  // av_log(nullptr, AV_LOG_WARNING, "Stupidist codec timebase is %i/%i\n", stream->codec->time_base.num,
   //   stream->codec->time_base.den);
 
   if (stream == nullptr) {
@@ -4015,15 +4015,15 @@ napi_value newStream(napi_env env, napi_callback_info info) {
   CHECK_STATUS;
   status = napi_typeof(env, extInput, &type);
   CHECK_STATUS;
-  // printf("External input type is %i\n", type);
+  // av_log(nullptr, AV_LOG_WARNING, "External input type is %i\n", type);
   if (type == napi_external) { // Output streams set with input stream?
-    // printf("Attempting to set transfer internal stream timing.\n");
+    // av_log(nullptr, AV_LOG_WARNING, "Attempting to set transfer internal stream timing.\n");
     status = napi_get_value_external(env, extInput, (void**) &inputStream);
     CHECK_STATUS;
     ret = avformat_transfer_internal_stream_timing_info(fmtCtx->oformat,
       stream, inputStream, AVFMT_TBCF_AUTO);
     if (ret < 0) {
-      printf("%s", avErrorMsg("DEBUG: Failed to transfer timebase: ", ret));
+      av_log(nullptr, AV_LOG_WARNING, "%s", avErrorMsg("DEBUG: Failed to transfer timebase: ", ret));
     }
   }
 

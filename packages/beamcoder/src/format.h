@@ -36,6 +36,8 @@ extern "C" {
 // Indirection required to avoid double delete after demuxer forceClose 
 struct fmtCtxRef {
   AVFormatContext* fmtCtx = nullptr;
+  // beamflow: a read error met after some packets of a read(n) batch, reported by the next read.
+  int pendingReadError = 0;
 };
 
 napi_value muxers(napi_env env, napi_callback_info info);

@@ -27,7 +27,7 @@ napi_value getFrameLinesize(napi_env env, napi_callback_info info) {
   napi_value array, element;
   frameData* f;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   status = napi_create_array(env, &array);
@@ -55,7 +55,7 @@ napi_value setFrameLinesize(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame linesize must be provided with a value.");
@@ -99,7 +99,7 @@ napi_value getFrameWidth(napi_env env, napi_callback_info info) {
   napi_value result;
   frameData* f;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   status = napi_create_int32(env, f->frame->width, &result);
@@ -116,7 +116,7 @@ napi_value setFrameWidth(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame width must be provided with a value.");
@@ -139,7 +139,7 @@ napi_value getFrameHeight(napi_env env, napi_callback_info info) {
   napi_value result;
   frameData* f;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   status = napi_create_int32(env, f->frame->height, &result);
@@ -156,7 +156,7 @@ napi_value setFrameHeight(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame height must be provided with a value.");
@@ -179,7 +179,7 @@ napi_value getFrameNbSamples(napi_env env, napi_callback_info info) {
   napi_value result;
   frameData* f;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   status = napi_create_int32(env, f->frame->nb_samples, &result);
@@ -196,7 +196,7 @@ napi_value setFrameNbSamples(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame nb_samples must be provided with a value.");
@@ -220,7 +220,7 @@ napi_value getFrameFormat(napi_env env, napi_callback_info info) {
   frameData* f;
   const char* name = nullptr;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   // Assume audio data using FFmpeg's own technique
@@ -252,7 +252,7 @@ napi_value setFrameFormat(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame format must be provided with a value.");
@@ -282,6 +282,7 @@ napi_value setFrameFormat(napi_env env, napi_callback_info info) {
     }
   }
 
+  free(name); // beamflow: the copy of the name was never freed (a leak per frame created)
   f->frame->format = format;
 
 done:
@@ -295,7 +296,7 @@ napi_value getFrameKeyFrame(napi_env env, napi_callback_info info) {
   napi_value result;
   frameData* f;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   status = napi_get_boolean(env, (f->frame->key_frame == 1), &result);
@@ -313,7 +314,7 @@ napi_value setFrameKeyFrame(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame key_frame must be provided with a value.");
@@ -338,7 +339,7 @@ napi_value getFramePictType(napi_env env, napi_callback_info info) {
   frameData* f;
   const char* name;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   switch (f->frame->pict_type) {
@@ -388,7 +389,7 @@ napi_value setFramePictType(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame pict_type must be provided with a value.");
@@ -439,6 +440,7 @@ napi_value setFramePictType(napi_env env, napi_callback_info info) {
       f->frame->pict_type = AV_PICTURE_TYPE_NONE;
       break;
   }
+  free(name); // beamflow: the copy of the name was never freed
 
 done:
   status = napi_get_undefined(env, &result);
@@ -451,7 +453,7 @@ napi_value getFrameSampleAR(napi_env env, napi_callback_info info) {
   napi_value result, element;
   frameData* f;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   status = napi_create_array(env, &result);
@@ -478,7 +480,7 @@ napi_value setFrameSampleAR(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame sample_aspect_ratio must be provided with a value.");
@@ -516,7 +518,7 @@ napi_value getFramePTS(napi_env env, napi_callback_info info) {
   napi_value result;
   frameData* f;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   if (f->frame->pts == AV_NOPTS_VALUE) {
@@ -539,7 +541,7 @@ napi_value setFramePTS(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame PTS must be provided with a value.");
@@ -567,7 +569,7 @@ napi_value getFramePktDTS(napi_env env, napi_callback_info info) {
   napi_value result;
   frameData* f;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   if (f->frame->pkt_dts == AV_NOPTS_VALUE) {
@@ -590,7 +592,7 @@ napi_value setFramePktDTS(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame pkt_dts must be provided with a value.");
@@ -618,7 +620,7 @@ napi_value getFrameCodedPicNum(napi_env env, napi_callback_info info) {
   napi_value result;
   frameData* f;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   status = napi_create_int32(env, f->frame->coded_picture_number, &result);
@@ -635,7 +637,7 @@ napi_value setFrameCodedPicNum(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame coded_picture_number must be provided with a value.");
@@ -658,7 +660,7 @@ napi_value getFrameDispPicNum(napi_env env, napi_callback_info info) {
   napi_value result;
   frameData* f;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   status = napi_create_int32(env, f->frame->display_picture_number, &result);
@@ -675,7 +677,7 @@ napi_value setFrameDispPicNum(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame display_picture_number must be provided with a value.");
@@ -698,7 +700,7 @@ napi_value getFrameQuality(napi_env env, napi_callback_info info) {
   napi_value result;
   frameData* f;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   status = napi_create_int32(env, f->frame->quality, &result);
@@ -715,7 +717,7 @@ napi_value setFrameQuality(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame quality must be provided with a value.");
@@ -738,7 +740,7 @@ napi_value getFrameRepeatPict(napi_env env, napi_callback_info info) {
   napi_value result;
   frameData* f;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   status = napi_create_int32(env, f->frame->repeat_pict, &result);
@@ -755,7 +757,7 @@ napi_value setFrameRepeatPict(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame repeat_pict must be provided with a value.");
@@ -778,7 +780,7 @@ napi_value getFrameInterlaced(napi_env env, napi_callback_info info) {
   napi_value result;
   frameData* f;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   status = napi_get_boolean(env, f->frame->interlaced_frame == 1, &result);
@@ -796,7 +798,7 @@ napi_value setFrameInterlaced(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame interlaced_frame must be provided with a value.");
@@ -820,7 +822,7 @@ napi_value getFrameTopFieldFirst(napi_env env, napi_callback_info info) {
   napi_value result;
   frameData* f;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   status = napi_get_boolean(env, f->frame->top_field_first == 1, &result);
@@ -838,7 +840,7 @@ napi_value setFrameTopFieldFirst(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame top_field_first must be provided with a value.");
@@ -862,7 +864,7 @@ napi_value getFramePalHasChanged(napi_env env, napi_callback_info info) {
   napi_value result;
   frameData* f;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   status = napi_get_boolean(env, f->frame->palette_has_changed == 1, &result);
@@ -880,7 +882,7 @@ napi_value setFramePalHasChanged(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame palette_has_changed must be provided with a value.");
@@ -904,7 +906,7 @@ napi_value getFrameReorderOpq(napi_env env, napi_callback_info info) {
   napi_value result;
   frameData* f;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   if (f->frame->reordered_opaque == AV_NOPTS_VALUE) {
@@ -926,7 +928,7 @@ napi_value setFrameReorderOpq(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame reordered_opaque must be provided with a value.");
@@ -955,7 +957,7 @@ napi_value getFrameSampleRate(napi_env env, napi_callback_info info) {
   napi_value result;
   frameData* f;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   status = napi_create_int32(env, f->frame->sample_rate, &result);
@@ -972,7 +974,7 @@ napi_value setFrameSampleRate(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame sample_rate must be provided with a value.");
@@ -995,7 +997,7 @@ napi_value getFrameChanLayout(napi_env env, napi_callback_info info) {
   napi_value result;
   frameData* f;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   char channelLayoutName[64];
@@ -1018,7 +1020,7 @@ napi_value setFrameChanLayout(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame channel_layout must be provided with a value.");
@@ -1056,7 +1058,7 @@ napi_value getFrameData(napi_env env, napi_callback_info info) {
   size_t size;
   int curElem;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   status = napi_create_array(env, &array);
@@ -1068,7 +1070,7 @@ napi_value getFrameData(napi_env env, napi_callback_info info) {
   curElem = 0;
   // work through frame bufs checking whether allocation refcounts are shared
   for ( int x = 1 ; x < AV_NUM_DATA_POINTERS ; x++ ) {
-    // printf("Buffer %i is %p\n", x, f->frame->data[x]);
+    // av_log(nullptr, AV_LOG_WARNING, "Buffer %i is %p\n", x, f->frame->data[x]);
     if (f->frame->data[x] == nullptr) continue;
     size_t bufSize = size;
     if (f->frame->buf[x] == nullptr)
@@ -1113,7 +1115,7 @@ napi_value setFrameData(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set packet data must be provided with an array of buffer values.");
@@ -1152,7 +1154,7 @@ napi_value setFrameData(napi_env env, napi_callback_info info) {
   }
 
   for ( auto it = f->dataRefs.cbegin() ; it != f->dataRefs.cend() ; it++ ) {
-    // printf("On new buffers provided, freeing data refs for pts = %i\n", f->frame->pts);
+    // av_log(nullptr, AV_LOG_WARNING, "On new buffers provided, freeing data refs for pts = %i\n", f->frame->pts);
     status = napi_delete_reference(env, *it);
     CHECK_STATUS;
   }
@@ -1172,13 +1174,13 @@ napi_value setFrameData(napi_env env, napi_callback_info info) {
     }
     status = napi_get_element(env, args[0], x, &element);
     CHECK_STATUS;
-    // printf("Creating data reference for pts = %i\n", f->frame->pts);
+    // av_log(nullptr, AV_LOG_WARNING, "Creating data reference for pts = %i\n", f->frame->pts);
     status = napi_create_reference(env, element, 1, &dataRef);
     CHECK_STATUS;
     f->dataRefs.push_back(dataRef);
     avr = new avBufRef;
     avr->pts = f->frame->pts;
-    // printf("Creating AV reference for pts = %i\n", f->frame->pts);
+    // av_log(nullptr, AV_LOG_WARNING, "Creating AV reference for pts = %i\n", f->frame->pts);
     status = napi_create_reference(env, element, 1, &avr->ref);
     CHECK_STATUS;
     avr->env = env;
@@ -1202,7 +1204,7 @@ napi_value getFrameSideData(napi_env env, napi_callback_info info) {
   void* resultData;
   frameData* f;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   if (f->frame->nb_side_data <= 0) {
@@ -1242,7 +1244,7 @@ napi_value setFrameSideData(napi_env env, napi_callback_info info) {
 
   size_t argc = 1;
   napi_value args[1];
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame flags must be provided with a value.");
@@ -1334,7 +1336,7 @@ napi_value getFrameFlags(napi_env env, napi_callback_info info) {
   napi_value result;
   frameData* f;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   status = napi_create_object(env, &result);
@@ -1357,7 +1359,7 @@ napi_value setFrameFlags(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame flags must be provided with a value.");
@@ -1389,7 +1391,7 @@ napi_value getFrameColorRange(napi_env env, napi_callback_info info) {
   frameData* f;
   const char* enumName;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   enumName = av_color_range_name(f->frame->color_range);
@@ -1412,7 +1414,7 @@ napi_value setFrameColorRange(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame color_range must be provided with a value.");
@@ -1451,7 +1453,7 @@ napi_value getFrameColorPrimaries(napi_env env, napi_callback_info info) {
   frameData* f;
   const char* enumName;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   enumName = av_color_primaries_name(f->frame->color_primaries);
@@ -1474,7 +1476,7 @@ napi_value setFrameColorPrimaries(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame color_primaries must be provided with a value.");
@@ -1513,7 +1515,7 @@ napi_value getFrameColorTrc(napi_env env, napi_callback_info info) {
   frameData* f;
   const char* enumName;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   enumName = av_color_transfer_name(f->frame->color_trc);
@@ -1536,7 +1538,7 @@ napi_value setFrameColorTrc(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame color_trc must be provided with a value.");
@@ -1575,7 +1577,7 @@ napi_value getFrameColorspace(napi_env env, napi_callback_info info) {
   frameData* f;
   const char* enumName;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   enumName = av_color_space_name(f->frame->colorspace);
@@ -1598,7 +1600,7 @@ napi_value setFrameColorspace(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame colorspace must be provided with a value.");
@@ -1637,7 +1639,7 @@ napi_value getFrameChromaLoc(napi_env env, napi_callback_info info) {
   frameData* f;
   const char* enumName;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   enumName = av_chroma_location_name(f->frame->chroma_location);
@@ -1660,7 +1662,7 @@ napi_value setFrameChromaLoc(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame chroma_location must be provided with a value.");
@@ -1698,7 +1700,7 @@ napi_value getFrameBestEffortTS(napi_env env, napi_callback_info info) {
   napi_value result;
   frameData* f;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   if (f->frame->best_effort_timestamp == AV_NOPTS_VALUE) {
@@ -1721,7 +1723,7 @@ napi_value setFrameBestEffortTS(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame best_effort_timestamp must be provided with a value.");
@@ -1749,7 +1751,7 @@ napi_value getFramePktPos(napi_env env, napi_callback_info info) {
   napi_value result;
   frameData* f;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   status = napi_create_int64(env, f->frame->pkt_pos, &result);
@@ -1766,7 +1768,7 @@ napi_value setFramePktPos(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame pkt_pos must be provided with a value.");
@@ -1789,7 +1791,7 @@ napi_value getFramePktDuration(napi_env env, napi_callback_info info) {
   napi_value result;
   frameData* f;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   status = napi_create_int64(env, f->frame->pkt_duration, &result);
@@ -1806,7 +1808,7 @@ napi_value setFramePktDuration(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame pkt_duration must be provided with a value.");
@@ -1830,7 +1832,7 @@ napi_value getFrameMetadata(napi_env env, napi_callback_info info) {
   frameData* f;
   AVDictionaryEntry* tag = nullptr;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   if (f->frame->metadata != nullptr) {
@@ -1858,7 +1860,7 @@ napi_value setFrameMetadata(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set metadata must be provided with a value.");
@@ -1887,7 +1889,7 @@ napi_value getFrameDecodeErrFlags(napi_env env, napi_callback_info info) {
   napi_value result;
   frameData* f;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   status = napi_create_object(env, &result);
@@ -1913,7 +1915,7 @@ napi_value setFrameDecodeErrFlags(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set decode_error_flags must be provided with a value.");
@@ -1945,7 +1947,7 @@ napi_value getFrameChannels(napi_env env, napi_callback_info info) {
   napi_value result;
   frameData* f;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   status = napi_create_int32(env, f->frame->channels, &result);
@@ -1962,7 +1964,7 @@ napi_value setFrameChannels(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame channels must be provided with a value.");
@@ -1985,7 +1987,7 @@ napi_value getFramePktSize(napi_env env, napi_callback_info info) {
   napi_value result;
   frameData* f;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   status = napi_create_int32(env, f->frame->pkt_size, &result);
@@ -2002,7 +2004,7 @@ napi_value setFramePktSize(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame pkt_size must be provided with a value.");
@@ -2026,7 +2028,7 @@ napi_value getFrameHWFramesCtx(napi_env env, napi_callback_info info) {
   frameData* f;
 
   size_t argc = 0;
-  status = napi_get_cb_info(env, info, &argc, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   if (f->frame->hw_frames_ctx == nullptr) {
@@ -2049,7 +2051,7 @@ napi_value setFrameHWFramesCtx(napi_env env, napi_callback_info info) {
 
   size_t argc = 1;
   napi_value args[1];
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("A value is required to set the hw_frames_context property.");
@@ -2075,7 +2077,7 @@ napi_value getFrameCropTop(napi_env env, napi_callback_info info) {
   napi_value result;
   frameData* f;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   status = napi_create_int32(env, f->frame->crop_top, &result);
@@ -2092,7 +2094,7 @@ napi_value setFrameCropTop(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame crop_top must be provided with a value.");
@@ -2115,7 +2117,7 @@ napi_value getFrameCropBottom(napi_env env, napi_callback_info info) {
   napi_value result;
   frameData* f;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   status = napi_create_int32(env, f->frame->crop_bottom, &result);
@@ -2132,7 +2134,7 @@ napi_value setFrameCropBottom(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame crop_bottom must be provided with a value.");
@@ -2155,7 +2157,7 @@ napi_value getFrameCropLeft(napi_env env, napi_callback_info info) {
   napi_value result;
   frameData* f;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   status = napi_create_int32(env, f->frame->crop_left, &result);
@@ -2172,7 +2174,7 @@ napi_value setFrameCropLeft(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame crop_left must be provided with a value.");
@@ -2195,7 +2197,7 @@ napi_value getFrameCropRight(napi_env env, napi_callback_info info) {
   napi_value result;
   frameData* f;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   status = napi_create_int32(env, f->frame->crop_right, &result);
@@ -2212,7 +2214,7 @@ napi_value setFrameCropRight(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &f);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &f);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame crop_right must be provided with a value.");
@@ -2320,7 +2322,7 @@ napi_value makeFrame(napi_env env, napi_callback_info info) {
 
       if (f->frame->channels < 2) { // Bump up from default of 1 if necessary
         f->frame->channels = av_get_channel_layout_nb_channels(f->frame->channel_layout);
-        // printf("Calculated channel number %i\n", f->frame->channels);
+        // av_log(nullptr, AV_LOG_WARNING, "Calculated channel number %i\n", f->frame->channels);
       }
 
       channels = f->frame->channels;
@@ -2353,6 +2355,13 @@ napi_value alloc(napi_env env, napi_callback_info info) {
   status = napi_get_value_external(env, extFrame, (void**) &f);
   CHECK_STATUS;
 
+  int64_t externalMemory;
+  // Buffers allocated here were invisible to V8, so a loop that allocates
+  // frames never felt memory pressure and RSS grew by gigabytes before a GC.
+  // Release any earlier buffers and report the new ones as external memory.
+  for ( int x = 0 ; x < AV_NUM_DATA_POINTERS ; x++ ) {
+    if (f->frame->buf[x] != nullptr) av_buffer_unref(&f->frame->buf[x]);
+  }
   if (f->frame->format >= 0) {
     if (f->frame->width > 0 && f->frame->height > 0) {
       for ( int x = 0 ; x < AV_NUM_DATA_POINTERS ; x++ ) {
@@ -2396,6 +2405,16 @@ napi_value alloc(napi_env env, napi_callback_info info) {
     NAPI_THROW_ERROR("Format not set so data sizes for frame could not be computed.")
   }
 
+  {
+    int32_t allocated = 0;
+    for ( int x = 0 ; x < AV_NUM_DATA_POINTERS ; x++ ) {
+      if (f->frame->buf[x] != nullptr) allocated += f->frame->buf[x]->size;
+    }
+    status = napi_adjust_external_memory(env, allocated - f->extSize, &externalMemory);
+    CHECK_STATUS;
+    f->extSize = allocated;
+  }
+
   return result;
 }
 
@@ -2415,7 +2434,7 @@ napi_value getFrameBufSizes(napi_env env, napi_callback_info info) {
   frameData* f;
   uint32_t bufLengths;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &f);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
   CHECK_STATUS;
 
   if (f->frame->buf[0] == nullptr) {
@@ -2425,7 +2444,7 @@ napi_value getFrameBufSizes(napi_env env, napi_callback_info info) {
     status = napi_create_array(env, &array);
     CHECK_STATUS;
     for ( int x = 0 ; x < AV_NUM_DATA_POINTERS ; x++ ) {
-    //  printf("Buffer %i is %p\n", x, f->frame->buf[x]);
+    //  av_log(nullptr, AV_LOG_WARNING, "Buffer %i is %p\n", x, f->frame->buf[x]);
       if (f->frame->buf[x] == nullptr) continue;
       status = napi_create_int32(env, f->frame->buf[x]->size, &element);
       CHECK_STATUS;
@@ -2452,7 +2471,7 @@ napi_value frameToJSON(napi_env env, napi_callback_info info) {
   bool hasBufSizes;
 
   size_t argc = 0;
-  status = napi_get_cb_info(env, info, &argc, nullptr, &base, (void**) &f);
+  status = unwrapThis(env, info, &argc, nullptr, &base, (void**) &f);
   CHECK_STATUS;
 
   status = napi_has_named_property(env, base, "buf_sizes", &hasBufSizes);
@@ -2522,13 +2541,34 @@ napi_value frameToJSON(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// Drops this object's reference to the frame's buffers now instead of at garbage
+// collection: a pipeline that hands each frame on can return buffers to their
+// codec's pool at once, and V8 stops counting them as external memory (which
+// otherwise forces a full collection every few dozen HD frames).
+napi_value releaseFrame(napi_env env, napi_callback_info info) {
+  napi_status status;
+  napi_value result;
+  frameData* f;
+  int64_t externalMemory;
+
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &f);
+  CHECK_STATUS;
+  av_frame_unref(f->frame);
+  if (f->extSize != 0) {
+    status = napi_adjust_external_memory(env, -f->extSize, &externalMemory);
+    CHECK_STATUS;
+    f->extSize = 0;
+  }
+  status = napi_get_undefined(env, &result);
+  CHECK_STATUS;
+  return result;
+}
+
 napi_status fromAVFrame(napi_env env, frameData* f, napi_value* result) {
   napi_status status;
   napi_value jsFrame, extFrame, undef;
   int64_t externalMemory;
 
-  status = napi_create_object(env, &jsFrame);
-  PASS_STATUS;
   status = napi_get_undefined(env, &undef);
   PASS_STATUS;
   status = napi_create_external(env, f, frameDataFinalizer, nullptr, &extFrame);
@@ -2538,94 +2578,99 @@ napi_status fromAVFrame(napi_env env, frameData* f, napi_value* result) {
   napi_property_descriptor desc[] = {
     { "type", nullptr, nullptr, getFrameTypeName, nop, nullptr, napi_enumerable, nullptr },
     { "linesize", nullptr, nullptr, getFrameLinesize, setFrameLinesize, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "width", nullptr, nullptr, getFrameWidth, setFrameWidth, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "height", nullptr, nullptr, getFrameHeight, setFrameHeight, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "nb_samples", nullptr, nullptr, getFrameNbSamples, setFrameNbSamples, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "format", nullptr, nullptr, getFrameFormat, setFrameFormat, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "key_frame", nullptr, nullptr, getFrameKeyFrame, setFrameKeyFrame, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "pict_type", nullptr, nullptr, getFramePictType, setFramePictType, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "sample_aspect_ratio", nullptr, nullptr, getFrameSampleAR, setFrameSampleAR, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     // 10
     { "pts", nullptr, nullptr, getFramePTS, setFramePTS, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "pkt_dts", nullptr, nullptr, getFramePktDTS, setFramePktDTS, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "coded_picture_number", nullptr, nullptr, getFrameCodedPicNum, setFrameCodedPicNum, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "display_picture_number", nullptr, nullptr, getFrameDispPicNum, setFrameDispPicNum, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "quality", nullptr, nullptr, getFrameQuality, setFrameQuality, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "repeat_pict", nullptr, nullptr, getFrameRepeatPict, setFrameRepeatPict, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "interlaced_frame", nullptr, nullptr, getFrameInterlaced, setFrameInterlaced, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "top_field_first", nullptr, nullptr, getFrameTopFieldFirst, setFrameTopFieldFirst, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "palette_has_changed", nullptr, nullptr, getFramePalHasChanged, setFramePalHasChanged, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "reordered_opaque", nullptr, nullptr, getFrameReorderOpq, setFrameReorderOpq, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     // 20
     { "sample_rate", nullptr, nullptr, getFrameSampleRate, setFrameSampleRate, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "channel_layout", nullptr, nullptr, getFrameChanLayout, setFrameChanLayout, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "data", nullptr, nullptr, getFrameData, setFrameData, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "side_data", nullptr, nullptr, getFrameSideData, setFrameSideData, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "flags", nullptr, nullptr, getFrameFlags, setFrameFlags, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "color_range", nullptr, nullptr, getFrameColorRange, setFrameColorRange, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "color_primaries", nullptr, nullptr, getFrameColorPrimaries, setFrameColorPrimaries, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "color_trc", nullptr, nullptr, getFrameColorTrc, setFrameColorTrc, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "colorspace", nullptr, nullptr, getFrameColorspace, setFrameColorspace, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "chroma_location", nullptr, nullptr, getFrameChromaLoc, setFrameChromaLoc, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     // 30
     { "best_effort_timestamp", nullptr, nullptr, getFrameBestEffortTS, setFrameBestEffortTS, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "pkt_pos", nullptr, nullptr, getFramePktPos, setFramePktPos, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "pkt_duration", nullptr, nullptr, getFramePktDuration, setFramePktDuration, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "metadata", nullptr, nullptr, getFrameMetadata, setFrameMetadata, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "decode_error_flags", nullptr, nullptr, getFrameDecodeErrFlags, setFrameDecodeErrFlags, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "channels", nullptr, nullptr, getFrameChannels, setFrameChannels, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "pkt_size", nullptr, nullptr, getFramePktSize, setFramePktSize, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "hw_frames_ctx", nullptr, nullptr, getFrameHWFramesCtx, setFrameHWFramesCtx, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f},
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr},
     { "crop_top", nullptr, nullptr, getFrameCropTop, setFrameCropTop, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "crop_bottom", nullptr, nullptr, getFrameCropBottom, setFrameCropBottom, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     // 40
     { "crop_left", nullptr, nullptr, getFrameCropLeft, setFrameCropLeft, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "crop_right", nullptr, nullptr, getFrameCropRight, setFrameCropRight, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), f },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "alloc", nullptr, alloc, nullptr, nullptr, nullptr, napi_enumerable, nullptr },
-    { "toJSON", nullptr, frameToJSON, nullptr, nullptr, nullptr, napi_default, f },
+    { "toJSON", nullptr, frameToJSON, nullptr, nullptr, nullptr, napi_default, nullptr },
+    { "release", nullptr, releaseFrame, nullptr, nullptr, nullptr, napi_default, nullptr }
+  };
+  status = newProtoInstance(env, 0, "Frame", desc, 44, f, &jsFrame);
+  PASS_STATUS;
+  napi_property_descriptor own[] = {
     { "_frame", nullptr, nullptr, nullptr, nullptr, extFrame, napi_default, nullptr }
   };
-  status = napi_define_properties(env, jsFrame, 44, desc);
+  status = napi_define_properties(env, jsFrame, 1, own);
   PASS_STATUS;
 
   for ( int x = 0 ; x < AV_NUM_DATA_POINTERS ; x++ ) {
@@ -2642,23 +2687,23 @@ napi_status fromAVFrame(napi_env env, frameData* f, napi_value* result) {
 void frameFinalizer(napi_env env, void* data, void* hint) {
   AVFrame* frame = (AVFrame*) data;
   av_frame_free(&frame);
-  // printf("Freeing a frame.\n");
+  // av_log(nullptr, AV_LOG_WARNING, "Freeing a frame.\n");
 }
 
 void frameDataFinalizer(napi_env env, void* data, void* hint) {
   napi_status status;
   int64_t externalMemory;
   frameData* f = (frameData*) data;
-  // printf("Freeing frame data for pts = %i\n", f->frame->pts);
+  // av_log(nullptr, AV_LOG_WARNING, "Freeing frame data for pts = %i\n", f->frame->pts);
   status = napi_adjust_external_memory(env, -f->extSize, &externalMemory);
   if (status != napi_ok) {
-    printf("DEBUG: Failed to adjust external memory downwards on frame delete.\n");
+    av_log(nullptr, AV_LOG_WARNING, "DEBUG: Failed to adjust external memory downwards on frame delete.\n");
   }
   for ( auto it = f->dataRefs.cbegin() ; it != f->dataRefs.cend() ; it++) {
-    // printf("Freeing data reference for frame with pts = %i\n", f->frame->pts);
+    // av_log(nullptr, AV_LOG_WARNING, "Freeing data reference for frame with pts = %i\n", f->frame->pts);
     status = napi_delete_reference(env, *it);
     if (status != napi_ok) {
-      printf("DEBUG: Failed to delete data reference for frame data, status %i.\n", status);
+      av_log(nullptr, AV_LOG_WARNING, "DEBUG: Failed to delete data reference for frame data, status %i.\n", status);
     }
   }
   delete f;
@@ -2667,15 +2712,52 @@ void frameDataFinalizer(napi_env env, void* data, void* hint) {
 void frameBufferFinalizer(napi_env env, void* data, void* hint) {
   AVBufferRef* hintRef = (AVBufferRef*) hint;
   av_buffer_unref(&hintRef);
-  // printf("Unreffing an AV buffer.\n");
+  // av_log(nullptr, AV_LOG_WARNING, "Unreffing an AV buffer.\n");
 }
 
 void frameBufferFree(void* opaque, uint8_t* data) {
   napi_status status;
   avBufRef* avr = (avBufRef*) opaque;
-  // printf("AV freeing a frame buffer. pts = %i\n", avr->pts);
+  // av_log(nullptr, AV_LOG_WARNING, "AV freeing a frame buffer. pts = %i\n", avr->pts);
   status = napi_delete_reference(avr->env, (napi_ref) avr->ref);
   if (status != napi_ok)
-    printf("DEBUG: Failed to delete buffer reference associated with an AVBufferRef.");
+    av_log(nullptr, AV_LOG_WARNING, "DEBUG: Failed to delete buffer reference associated with an AVBufferRef.");
   delete avr;
+}
+
+// beamflow: a new frame referencing the same buffers (av_frame_clone), with
+// its own timestamps and properties. One decoded frame can then feed several
+// encoders (a tee) without any of them seeing another's pts, and without
+// JavaScript-owned buffers, whose release callback is not thread-safe.
+napi_value cloneFrame(napi_env env, napi_callback_info info) {
+  napi_status status;
+  napi_value result, extFrame;
+  napi_valuetype type;
+  frameData* src;
+  size_t argc = 1;
+  napi_value args[1];
+
+  status = napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
+  CHECK_STATUS;
+  if (argc < 1) NAPI_THROW_ERROR("cloneFrame requires a frame.");
+  status = napi_typeof(env, args[0], &type);
+  CHECK_STATUS;
+  if (type != napi_object) NAPI_THROW_ERROR("cloneFrame requires a frame.");
+  status = napi_get_named_property(env, args[0], "_frame", &extFrame);
+  CHECK_STATUS;
+  status = napi_typeof(env, extFrame, &type);
+  CHECK_STATUS;
+  if (type != napi_external) NAPI_THROW_ERROR("cloneFrame requires a frame.");
+  status = napi_get_value_external(env, extFrame, (void**) &src);
+  CHECK_STATUS;
+
+  frameData* f = new frameData;
+  f->frame = av_frame_clone(src->frame);
+  if (f->frame == nullptr) {
+    delete f;
+    NAPI_THROW_ERROR("Failed to clone frame.");
+  }
+  status = fromAVFrame(env, f, &result);
+  CHECK_STATUS;
+  return result;
 }

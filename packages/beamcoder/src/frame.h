@@ -41,12 +41,13 @@ struct frameData {
   std::vector<napi_ref> dataRefs;
   int32_t extSize = 0;
   ~frameData() {
-    // printf("Freeing frame with pts = %i\n", frame->pts);
+    // av_log(nullptr, AV_LOG_WARNING, "Freeing frame with pts = %i\n", frame->pts);
     av_frame_free(&frame);
   }
 };
 
 napi_value makeFrame(napi_env env, napi_callback_info info);
 napi_status fromAVFrame(napi_env env, frameData* frame, napi_value* result);
+napi_value cloneFrame(napi_env env, napi_callback_info info);
 
 #endif // FRAME_H

@@ -35,7 +35,7 @@ void readFinalizer(napi_env env, void* data, void* hint) {
   int64_t externalMemory;
   int32_t len = (int32_t)(uint64_t)hint;
   if (BEAMCODER_SUCCESS != napi_adjust_external_memory(env, -len, &externalMemory))
-    printf("Error finalising governor read buffer %p, len %d\n", data, len);
+    av_log(nullptr, AV_LOG_WARNING, "Error finalising governor read buffer of len %d\n", len);
 }
 
 void readExecute(napi_env env, void *data) {
@@ -103,8 +103,15 @@ napi_value read(napi_env env, napi_callback_info info) {
   c->status = napi_create_async_work(env, nullptr, resourceName, readExecute,
     readComplete, c, &c->_request);
   REJECT_RETURN;
-  c->status = napi_queue_async_work(env, c->_request);
-  REJECT_RETURN;
+  // Queued work may finish on a pool thread before this line returns: storing
+  // the queueing result in c->status raced with the worker's own failure status.
+  {
+    napi_status queued = napi_queue_async_work(env, c->_request);
+    if (queued != napi_ok) {
+      c->status = queued;
+      REJECT_RETURN;
+    }
+  }
 
   return promise;
 }
@@ -187,8 +194,15 @@ napi_value write(napi_env env, napi_callback_info info) {
   c->status = napi_create_async_work(env, nullptr, resourceName, writeExecute,
     writeComplete, c, &c->_request);
   REJECT_RETURN;
-  c->status = napi_queue_async_work(env, c->_request);
-  REJECT_RETURN;
+  // Queued work may finish on a pool thread before this line returns: storing
+  // the queueing result in c->status raced with the worker's own failure status.
+  {
+    napi_status queued = napi_queue_async_work(env, c->_request);
+    if (queued != napi_ok) {
+      c->status = queued;
+      REJECT_RETURN;
+    }
+  }
 
   return promise;
 }

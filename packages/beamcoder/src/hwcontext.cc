@@ -22,7 +22,6 @@
 #include "hwcontext.h"
 
 void hwContextFinalizer(napi_env env, void* data, void* hint) {
-  printf("Finalizing a hw context reference\n");
   AVBufferRef* ctxRef = (AVBufferRef*) data;
   av_buffer_unref(&ctxRef);
 }
@@ -70,9 +69,9 @@ napi_value getHWDeviceCtxType(napi_env env, napi_callback_info info) {
     case AV_HWDEVICE_TYPE_MEDIACODEC:
       name = "mediacodec";
       break;
-    // case AV_HWDEVICE_TYPE_VULKAN:
-    //   name = "vulkan";
-    //   break;
+    case AV_HWDEVICE_TYPE_VULKAN:
+      name = "vulkan";
+      break;
     default:
       name = nullptr;
       break;
@@ -375,4 +374,234 @@ napi_status fromHWFramesContext(napi_env env, AVBufferRef* contextRef, napi_valu
 
   *result = jsHWFramesContext;
   return napi_ok;
+}
+
+// beamflow: hardware contexts made from JavaScript. beamcoder could show a
+// codec's device and frames contexts but not create them, so a VAAPI encoder
+// (which takes only device frames) could not be opened. These four calls are
+// the minimum: a device from a type and a path, a frames pool on it, and
+// moving a frame up to it or back down. Failures throw with FFmpeg's message.
+
+static napi_value throwAvError(napi_env env, const char* base, int ret) {
+  char* msg = avErrorMsg(base, ret);
+  napi_throw_error(env, nullptr, msg);
+  free(msg);
+  return nullptr;
+}
+
+static AVBufferRef* contextFromJS(napi_env env, napi_value obj, const char* prop) {
+  napi_value ext;
+  napi_valuetype type;
+  AVBufferRef* ref = nullptr;
+  if (napi_typeof(env, obj, &type) != napi_ok || type != napi_object) return nullptr;
+  if (napi_get_named_property(env, obj, prop, &ext) != napi_ok) return nullptr;
+  if (napi_typeof(env, ext, &type) != napi_ok || type != napi_external) return nullptr;
+  if (napi_get_value_external(env, ext, (void**) &ref) != napi_ok) return nullptr;
+  return ref;
+}
+
+AVBufferRef* hwDeviceFromJS(napi_env env, napi_value obj) {
+  return contextFromJS(env, obj, "_deviceContext");
+}
+
+AVBufferRef* hwFramesFromJS(napi_env env, napi_value obj) {
+  return contextFromJS(env, obj, "_framesContext");
+}
+
+static AVFrame* frameFromJS(napi_env env, napi_value obj) {
+  napi_value ext;
+  napi_valuetype type;
+  frameData* f = nullptr;
+  if (napi_typeof(env, obj, &type) != napi_ok || type != napi_object) return nullptr;
+  if (napi_get_named_property(env, obj, "_frame", &ext) != napi_ok) return nullptr;
+  if (napi_typeof(env, ext, &type) != napi_ok || type != napi_external) return nullptr;
+  if (napi_get_value_external(env, ext, (void**) &f) != napi_ok) return nullptr;
+  return f->frame;
+}
+
+// hwDeviceContext(type, device?): av_hwdevice_ctx_create.
+napi_value hwDeviceContext(napi_env env, napi_callback_info info) {
+  napi_status status;
+  napi_value result;
+  napi_valuetype type;
+  size_t argc = 2;
+  napi_value args[2];
+  char typeName[32];
+  char devicePath[256];
+  size_t len;
+  const char* device = nullptr;
+
+  status = napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
+  CHECK_STATUS;
+  if (argc < 1) NAPI_THROW_ERROR("hwDeviceContext requires a device type.");
+  status = napi_typeof(env, args[0], &type);
+  CHECK_STATUS;
+  if (type != napi_string) NAPI_THROW_ERROR("hwDeviceContext requires a device type name.");
+  status = napi_get_value_string_utf8(env, args[0], typeName, sizeof(typeName), &len);
+  CHECK_STATUS;
+  if (argc > 1) {
+    status = napi_typeof(env, args[1], &type);
+    CHECK_STATUS;
+    if (type == napi_string) {
+      status = napi_get_value_string_utf8(env, args[1], devicePath, sizeof(devicePath), &len);
+      CHECK_STATUS;
+      device = devicePath;
+    } else if (type != napi_undefined && type != napi_null) {
+      NAPI_THROW_ERROR("hwDeviceContext's device must be a string.");
+    }
+  }
+
+  AVHWDeviceType devType = av_hwdevice_find_type_by_name(typeName);
+  if (devType == AV_HWDEVICE_TYPE_NONE) {
+    NAPI_THROW_ERROR("Unknown hardware device type.");
+  }
+  AVBufferRef* ref = nullptr;
+  int ret = av_hwdevice_ctx_create(&ref, devType, device, nullptr, 0);
+  if (ret < 0) {
+    return throwAvError(env, "Failed to create the hardware device: ", ret);
+  }
+  status = fromHWDeviceContext(env, ref, &result);
+  av_buffer_unref(&ref);
+  CHECK_STATUS;
+  return result;
+}
+
+static int getInt32Prop(napi_env env, napi_value obj, const char* name, int32_t* out) {
+  bool has;
+  napi_value v;
+  if (napi_has_named_property(env, obj, name, &has) != napi_ok || !has) return 0;
+  if (napi_get_named_property(env, obj, name, &v) != napi_ok) return -1;
+  if (napi_get_value_int32(env, v, out) != napi_ok) return -1;
+  return 1;
+}
+
+static AVPixelFormat getPixFmtProp(napi_env env, napi_value obj, const char* name) {
+  bool has;
+  napi_value v;
+  char buf[32];
+  size_t len;
+  if (napi_has_named_property(env, obj, name, &has) != napi_ok || !has) return AV_PIX_FMT_NONE;
+  if (napi_get_named_property(env, obj, name, &v) != napi_ok) return AV_PIX_FMT_NONE;
+  if (napi_get_value_string_utf8(env, v, buf, sizeof(buf), &len) != napi_ok) return AV_PIX_FMT_NONE;
+  return av_get_pix_fmt(buf);
+}
+
+// hwFramesContext(device, { pix_fmt, sw_pix_fmt, width, height, initial_pool_size? }).
+napi_value hwFramesContext(napi_env env, napi_callback_info info) {
+  napi_status status;
+  napi_value result;
+  size_t argc = 2;
+  napi_value args[2];
+  int32_t width = 0, height = 0, pool = 0;
+
+  status = napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
+  CHECK_STATUS;
+  if (argc < 2) NAPI_THROW_ERROR("hwFramesContext requires a device context and options.");
+  AVBufferRef* device = hwDeviceFromJS(env, args[0]);
+  if (device == nullptr) NAPI_THROW_ERROR("hwFramesContext requires a device context from hwDeviceContext.");
+  AVPixelFormat hwFmt = getPixFmtProp(env, args[1], "pix_fmt");
+  AVPixelFormat swFmt = getPixFmtProp(env, args[1], "sw_pix_fmt");
+  if (hwFmt == AV_PIX_FMT_NONE || swFmt == AV_PIX_FMT_NONE) {
+    NAPI_THROW_ERROR("hwFramesContext requires known pix_fmt and sw_pix_fmt names.");
+  }
+  if (getInt32Prop(env, args[1], "width", &width) != 1 || getInt32Prop(env, args[1], "height", &height) != 1
+      || width <= 0 || height <= 0) {
+    NAPI_THROW_ERROR("hwFramesContext requires a positive width and height.");
+  }
+  if (getInt32Prop(env, args[1], "initial_pool_size", &pool) < 0 || pool < 0) {
+    NAPI_THROW_ERROR("hwFramesContext's initial_pool_size must be a non-negative integer.");
+  }
+
+  AVBufferRef* ref = av_hwframe_ctx_alloc(device);
+  if (ref == nullptr) NAPI_THROW_ERROR("Failed to allocate a hardware frames context.");
+  AVHWFramesContext* frames = (AVHWFramesContext*) ref->data;
+  frames->format = hwFmt;
+  frames->sw_format = swFmt;
+  frames->width = width;
+  frames->height = height;
+  frames->initial_pool_size = pool;
+  int ret = av_hwframe_ctx_init(ref);
+  if (ret < 0) {
+    av_buffer_unref(&ref);
+    return throwAvError(env, "Failed to initialise the hardware frames context: ", ret);
+  }
+  status = fromHWFramesContext(env, ref, &result);
+  av_buffer_unref(&ref);
+  CHECK_STATUS;
+  return result;
+}
+
+int hwUploadAVFrame(AVBufferRef* framesRef, const AVFrame* src, AVFrame** dst) {
+  AVFrame* hw = av_frame_alloc();
+  if (hw == nullptr) return AVERROR(ENOMEM);
+  int ret = av_hwframe_get_buffer(framesRef, hw, 0);
+  if (ret >= 0) ret = av_hwframe_transfer_data(hw, src, 0);
+  if (ret >= 0) ret = av_frame_copy_props(hw, src);
+  if (ret < 0) {
+    av_frame_free(&hw);
+    return ret;
+  }
+  *dst = hw;
+  return 0;
+}
+
+int hwDownloadAVFrame(const AVFrame* src, AVFrame** dst) {
+  AVFrame* sw = av_frame_alloc();
+  if (sw == nullptr) return AVERROR(ENOMEM);
+  int ret = av_hwframe_transfer_data(sw, src, 0);
+  if (ret >= 0) ret = av_frame_copy_props(sw, src);
+  if (ret < 0) {
+    av_frame_free(&sw);
+    return ret;
+  }
+  *dst = sw;
+  return 0;
+}
+
+// hwUpload(frame, framesContext): a new device frame holding the frame's
+// picture and properties. The Encoder path does the same on its worker thread.
+napi_value hwUpload(napi_env env, napi_callback_info info) {
+  napi_status status;
+  napi_value result;
+  size_t argc = 2;
+  napi_value args[2];
+  status = napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
+  CHECK_STATUS;
+  if (argc < 2) NAPI_THROW_ERROR("hwUpload requires a frame and a hardware frames context.");
+  AVFrame* src = frameFromJS(env, args[0]);
+  AVBufferRef* frames = hwFramesFromJS(env, args[1]);
+  if (src == nullptr || frames == nullptr) NAPI_THROW_ERROR("hwUpload requires a frame and a hardware frames context.");
+  if (src->hw_frames_ctx != nullptr) NAPI_THROW_ERROR("hwUpload requires a frame in system memory.");
+  frameData* f = new frameData;
+  int ret = hwUploadAVFrame(frames, src, &f->frame);
+  if (ret < 0) {
+    delete f;
+    return throwAvError(env, "Failed to upload the frame: ", ret);
+  }
+  status = fromAVFrame(env, f, &result);
+  CHECK_STATUS;
+  return result;
+}
+
+// hwDownload(frame): a system-memory copy of a device frame.
+napi_value hwDownload(napi_env env, napi_callback_info info) {
+  napi_status status;
+  napi_value result;
+  size_t argc = 1;
+  napi_value args[1];
+  status = napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
+  CHECK_STATUS;
+  if (argc < 1) NAPI_THROW_ERROR("hwDownload requires a frame.");
+  AVFrame* src = frameFromJS(env, args[0]);
+  if (src == nullptr) NAPI_THROW_ERROR("hwDownload requires a frame.");
+  if (src->hw_frames_ctx == nullptr) NAPI_THROW_ERROR("hwDownload requires a frame in device memory.");
+  frameData* f = new frameData;
+  int ret = hwDownloadAVFrame(src, &f->frame);
+  if (ret < 0) {
+    delete f;
+    return throwAvError(env, "Failed to download the frame: ", ret);
+  }
+  status = fromAVFrame(env, f, &result);
+  CHECK_STATUS;
+  return result;
 }

@@ -24,6 +24,7 @@
 
 #include "node_api.h"
 #include "beamcoder_util.h"
+#include "frame.h"
 
 extern "C" {
   #include <libavutil/hwcontext.h>
@@ -31,5 +32,15 @@ extern "C" {
 
 napi_status fromHWDeviceContext(napi_env env, AVBufferRef* contextRef, napi_value* result);
 napi_status fromHWFramesContext(napi_env env, AVBufferRef* contextRef, napi_value* result);
+
+// beamflow: creating contexts and moving frames between memories.
+AVBufferRef* hwDeviceFromJS(napi_env env, napi_value obj);
+AVBufferRef* hwFramesFromJS(napi_env env, napi_value obj);
+int hwUploadAVFrame(AVBufferRef* framesRef, const AVFrame* src, AVFrame** dst);
+int hwDownloadAVFrame(const AVFrame* src, AVFrame** dst);
+napi_value hwDeviceContext(napi_env env, napi_callback_info info);
+napi_value hwFramesContext(napi_env env, napi_callback_info info);
+napi_value hwUpload(napi_env env, napi_callback_info info);
+napi_value hwDownload(napi_env env, napi_callback_info info);
 
 #endif // HWCONTEXT_H

@@ -332,8 +332,15 @@ napi_value openIO(napi_env env, napi_callback_info info) {
   c->status = napi_create_async_work(env, nullptr, resourceName, openIOExecute,
     openIOComplete, c, &c->_request);
   REJECT_RETURN;
-  c->status = napi_queue_async_work(env, c->_request);
-  REJECT_RETURN;
+  // Queued work may finish on a pool thread before this line returns: storing
+  // the queueing result in c->status raced with the worker's own failure status.
+  {
+    napi_status queued = napi_queue_async_work(env, c->_request);
+    if (queued != napi_ok) {
+      c->status = queued;
+      REJECT_RETURN;
+    }
+  }
 
   return promise;
 }
@@ -437,8 +444,15 @@ napi_value writeHeader(napi_env env, napi_callback_info info) {
   c->status = napi_create_async_work(env, nullptr, resourceName, writeHeaderExecute,
     writeHeaderComplete, c, &c->_request);
   REJECT_RETURN;
-  c->status = napi_queue_async_work(env, c->_request);
-  REJECT_RETURN;
+  // Queued work may finish on a pool thread before this line returns: storing
+  // the queueing result in c->status raced with the worker's own failure status.
+  {
+    napi_status queued = napi_queue_async_work(env, c->_request);
+    if (queued != napi_ok) {
+      c->status = queued;
+      REJECT_RETURN;
+    }
+  }
 
   return promise;
 }
@@ -542,8 +556,15 @@ napi_value initOutput(napi_env env, napi_callback_info info) {
   c->status = napi_create_async_work(env, nullptr, resourceName, initOutputExecute,
     initOutputComplete, c, &c->_request);
   REJECT_RETURN;
-  c->status = napi_queue_async_work(env, c->_request);
-  REJECT_RETURN;
+  // Queued work may finish on a pool thread before this line returns: storing
+  // the queueing result in c->status raced with the worker's own failure status.
+  {
+    napi_status queued = napi_queue_async_work(env, c->_request);
+    if (queued != napi_ok) {
+      c->status = queued;
+      REJECT_RETURN;
+    }
+  }
 
   return promise;
 }
@@ -551,6 +572,18 @@ napi_value initOutput(napi_env env, napi_callback_info info) {
 void writeFrameExecute(napi_env env, void* data) {
   writeFrameCarrier* c = (writeFrameCarrier*) data;
   int ret;
+
+  if (!c->batch.empty()) {
+    for ( auto it = c->batch.begin() ; it != c->batch.end() ; it++ ) {
+      ret = c->interleaved ? av_interleaved_write_frame(c->format, *it) : av_write_frame(c->format, *it);
+      if (ret < 0) {
+        c->status = BEAMCODER_ERROR_WRITE_FRAME;
+        c->errorMsg = avErrorMsg("Error writing frame: ", ret);
+        return;
+      }
+    }
+    return;
+  }
 
   if (c->interleaved) {
     if (c->packet != nullptr) {
@@ -642,8 +675,41 @@ napi_value writeFrame(napi_env env, napi_callback_info info) {
     REJECT_RETURN;
     c->status = napi_is_array(env, args[0], &isArray);
     REJECT_RETURN;
-    if (isArray || (type != napi_object)) {
-      REJECT_ERROR_RETURN("Write frame requires a frame, a packet or an options object.",
+    if (isArray) { // beamflow: an array of packets, written in order in one call
+      uint32_t count;
+      c->status = napi_get_array_length(env, args[0], &count);
+      REJECT_RETURN;
+      for ( uint32_t x = 0 ; x < count ; x++ ) {
+        napi_value element;
+        c->status = napi_get_element(env, args[0], x, &element);
+        REJECT_RETURN;
+        c->status = napi_get_named_property(env, element, "_packet", &prop);
+        REJECT_RETURN;
+        c->status = napi_typeof(env, prop, &type);
+        REJECT_RETURN;
+        if (type != napi_external) {
+          REJECT_ERROR_RETURN("Write frame with an array requires an array of packets.",
+            BEAMCODER_INVALID_ARGS);
+        }
+        c->status = napi_get_value_external(env, prop, (void**) &packetData);
+        REJECT_RETURN;
+        AVPacket* copy = av_packet_alloc();
+        c->batch.push_back(copy);
+        if ((ret = av_packet_ref(copy, const_cast<AVPacket*>(packetData->packet)))) {
+          REJECT_ERROR_RETURN(avErrorMsg("Failed to reference packet: ", ret),
+            BEAMCODER_ERROR_ENOMEM);
+        }
+      }
+      if (count == 0) {
+        REJECT_ERROR_RETURN("Write frame with an array requires at least one packet.",
+          BEAMCODER_INVALID_ARGS);
+      }
+      c->status = napi_create_reference(env, args[0], 1, &c->passthru);
+      REJECT_RETURN;
+      goto queue;
+    }
+    if (type != napi_object) {
+      REJECT_ERROR_RETURN("Write frame requires a frame, a packet, an array of packets or an options object.",
         BEAMCODER_INVALID_ARGS);
     }
 
@@ -713,13 +779,21 @@ work:
     REJECT_RETURN;
   } // Don't garbage collect during write
 
+queue:
   c->status = napi_create_string_utf8(env, "WriteFrame", NAPI_AUTO_LENGTH, &resourceName);
   REJECT_RETURN;
   c->status = napi_create_async_work(env, nullptr, resourceName, writeFrameExecute,
     writeFrameComplete, c, &c->_request);
   REJECT_RETURN;
-  c->status = napi_queue_async_work(env, c->_request);
-  REJECT_RETURN;
+  // Queued work may finish on a pool thread before this line returns: storing
+  // the queueing result in c->status raced with the worker's own failure status.
+  {
+    napi_status queued = napi_queue_async_work(env, c->_request);
+    if (queued != napi_ok) {
+      c->status = queued;
+      REJECT_RETURN;
+    }
+  }
 
   return promise;
 }
@@ -798,8 +872,15 @@ napi_value writeTrailer(napi_env env, napi_callback_info info) {
   c->status = napi_create_async_work(env, nullptr, resourceName, writeTrailerExecute,
     writeTrailerComplete, c, &c->_request);
   REJECT_RETURN;
-  c->status = napi_queue_async_work(env, c->_request);
-  REJECT_RETURN;
+  // Queued work may finish on a pool thread before this line returns: storing
+  // the queueing result in c->status raced with the worker's own failure status.
+  {
+    napi_status queued = napi_queue_async_work(env, c->_request);
+    if (queued != napi_ok) {
+      c->status = queued;
+      REJECT_RETURN;
+    }
+  }
 
   return promise;
 }
@@ -824,7 +905,7 @@ napi_value forceClose(napi_env env, napi_callback_info info) {
       NAPI_THROW_ERROR(avErrorMsg("Failed to force close muxer resource: ", ret));
     }
   } else {
-    printf("DEBUG: Muxer IO resource '%s' already closed or not managed by AVIO.\n",
+    av_log(nullptr, AV_LOG_WARNING, "DEBUG: Muxer IO resource '%s' already closed or not managed by AVIO.\n",
       (format->url != nullptr) ? format->url : "unknown");
   }
 

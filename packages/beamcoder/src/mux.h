@@ -22,6 +22,8 @@
 #ifndef MUX_H
 #define MUX_H
 
+#include <vector>
+
 #include "node_api.h"
 #include "beamcoder_util.h"
 #include "format.h"
@@ -90,8 +92,11 @@ struct writeFrameCarrier : carrier {
   AVFrame* frame = nullptr;
   int streamIndex = 0;
   bool interleaved = true;
+  // beamflow: several packets in one call (one trip to the thread pool).
+  std::vector<AVPacket*> batch;
   ~writeFrameCarrier() {
     if (packet != nullptr) { av_packet_free(&packet); }
+    for ( auto it = batch.begin() ; it != batch.end() ; it++ ) { av_packet_free(&(*it)); }
     if (frame != nullptr) { av_frame_free(&frame); }
   }
 };

@@ -26,7 +26,7 @@ napi_value getPacketPts(napi_env env, napi_callback_info info) {
   napi_value result;
   packetData* p;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &p);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &p);
   CHECK_STATUS;
 
   if (p->packet->pts == AV_NOPTS_VALUE) {
@@ -47,7 +47,7 @@ napi_value setPacketPts(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &p);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &p);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set packet PTS must be provided with a value.");
@@ -77,7 +77,7 @@ napi_value getPacketDts(napi_env env, napi_callback_info info) {
   napi_value result;
   packetData* p;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &p);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &p);
   CHECK_STATUS;
 
   if (p->packet->dts == AV_NOPTS_VALUE) {
@@ -99,7 +99,7 @@ napi_value setPacketDts(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &p);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &p);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set packet DTS must be provided with a value.");
@@ -128,7 +128,7 @@ napi_value getPacketData(napi_env env, napi_callback_info info) {
   packetData* p;
   AVBufferRef* hintRef;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &p);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &p);
   CHECK_STATUS;
 
   if (p->packet->buf == nullptr) {
@@ -157,7 +157,7 @@ napi_value setPacketData(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &p);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &p);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set packet data must be provided with a buffer value.");
@@ -213,7 +213,7 @@ void packetBufferFree(void* opaque, uint8_t* data) {
   avBufRef* avr = (avBufRef*) opaque;
   status = napi_delete_reference(avr->env, (napi_ref) avr->ref);
   if (status != napi_ok)
-    printf("DEBUG: Failed to delete buffer reference associated with an AVBufferRef.");
+    av_log(nullptr, AV_LOG_WARNING, "DEBUG: Failed to delete buffer reference associated with an AVBufferRef.");
   delete avr;
 }
 
@@ -222,7 +222,7 @@ napi_value getPacketSize(napi_env env, napi_callback_info info) {
   napi_value result;
   packetData *p;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &p);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &p);
   CHECK_STATUS;
 
   status = napi_create_int32(env, p->packet->size, &result);
@@ -240,7 +240,7 @@ napi_value setPacketSize(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &p);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &p);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set packet size must be provided with a value.");
@@ -264,7 +264,7 @@ napi_value getPacketStreamIndex(napi_env env, napi_callback_info info) {
   napi_value result;
   packetData* p;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &p);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &p);
   CHECK_STATUS;
 
   status = napi_create_int32(env, p->packet->stream_index, &result);
@@ -281,7 +281,7 @@ napi_value setPacketStreamIndex(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &p);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &p);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set packet stream_index must be provided with a value.");
@@ -304,7 +304,7 @@ napi_value getPacketFlags(napi_env env, napi_callback_info info) {
   napi_value result;
   packetData* p;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &p);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &p);
   CHECK_STATUS;
 
   status = napi_create_object(env, &result);
@@ -333,7 +333,7 @@ napi_value setPacketFlags(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &p);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &p);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set frame flags must be provided with a value.");
@@ -380,7 +380,7 @@ napi_value getPacketSideData(napi_env env, napi_callback_info info) {
   packetData* p;
   void* resultData;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &p);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &p);
   CHECK_STATUS;
 
   if (p->packet->side_data_elems <= 0) {
@@ -419,7 +419,7 @@ napi_value setPacketSideData(napi_env env, napi_callback_info info) {
 
   size_t argc = 1;
   napi_value args[1];
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &p);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &p);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("A value is required to set side_data property.");
@@ -506,7 +506,7 @@ napi_value getPacketDuration(napi_env env, napi_callback_info info) {
   napi_value result;
   packetData* p;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &p);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &p);
   CHECK_STATUS;
 
   status = napi_create_int64(env, p->packet->duration, &result);
@@ -523,7 +523,7 @@ napi_value setPacketDuration(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &p);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &p);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set packet duration must be provided with a value.");
@@ -546,7 +546,7 @@ napi_value getPacketPos(napi_env env, napi_callback_info info) {
   napi_value result;
   packetData* p;
 
-  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &p);
+  status = unwrapThis(env, info, nullptr, nullptr, nullptr, (void**) &p);
   CHECK_STATUS;
 
   status = napi_create_int64(env, p->packet->pos, &result);
@@ -563,7 +563,7 @@ napi_value setPacketPos(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1];
 
-  status = napi_get_cb_info(env, info, &argc, args, nullptr, (void**) &p);
+  status = unwrapThis(env, info, &argc, args, nullptr, (void**) &p);
   CHECK_STATUS;
   if (argc < 1) {
     NAPI_THROW_ERROR("Set packet pos must be provided with a value.");
@@ -658,7 +658,7 @@ napi_value packetToJSON(napi_env env, napi_callback_info info) {
   int count = 0;
 
   size_t argc = 0;
-  status = napi_get_cb_info(env, info, &argc, nullptr, &base, (void**) &p);
+  status = unwrapThis(env, info, &argc, nullptr, &base, (void**) &p);
   CHECK_STATUS;
 
   status = napi_create_object(env, &result);
@@ -686,9 +686,7 @@ napi_status fromAVPacket(napi_env env, packetData* p, napi_value* result) {
   napi_value jsPacket, extPacket, typeName;
   int64_t externalMemory;
 
-  status = napi_create_object(env, &jsPacket);
-  PASS_STATUS;
-  status = napi_create_string_utf8(env, "Packet", NAPI_AUTO_LENGTH, &typeName);
+    status = napi_create_string_utf8(env, "Packet", NAPI_AUTO_LENGTH, &typeName);
   PASS_STATUS;
   status = napi_create_external(env, p, packetDataFinalizer, nullptr, &extPacket);
   PASS_STATUS;
@@ -697,33 +695,37 @@ napi_status fromAVPacket(napi_env env, packetData* p, napi_value* result) {
     { "type", nullptr, nullptr, getPacketTypeName, nop, nullptr,
       (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "pts", nullptr, nullptr, getPacketPts, setPacketPts, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), p },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "dts", nullptr, nullptr, getPacketDts, setPacketDts, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), p },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "data", nullptr, nullptr, getPacketData, setPacketData, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), p },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "size", nullptr, nullptr, getPacketSize, setPacketSize, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), p },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "stream_index", nullptr, nullptr, getPacketStreamIndex, setPacketStreamIndex, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), p },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "flags", nullptr, nullptr, getPacketFlags, setPacketFlags, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), p },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "side_data", nullptr, nullptr, getPacketSideData, setPacketSideData, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), p },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     { "duration", nullptr, nullptr, getPacketDuration, setPacketDuration, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), p },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
     // 10
     { "pos", nullptr, nullptr, getPacketPos, setPacketPos, nullptr,
-      (napi_property_attributes) (napi_writable | napi_enumerable), p },
-    { "toJSON", nullptr, packetToJSON, nullptr, nullptr, nullptr, napi_default, p },
+      (napi_property_attributes) (napi_writable | napi_enumerable), nullptr },
+    { "toJSON", nullptr, packetToJSON, nullptr, nullptr, nullptr, napi_default, nullptr }
+  };
+  status = newProtoInstance(env, 1, "Packet", desc, 11, p, &jsPacket);
+  PASS_STATUS;
+  napi_property_descriptor own[] = {
     { "_packet", nullptr, nullptr, nullptr, nullptr, extPacket, napi_default, nullptr }
   };
-  status = napi_define_properties(env, jsPacket, 12, desc);
+  status = napi_define_properties(env, jsPacket, 1, own);
   PASS_STATUS;
 
   if (p->packet->buf != nullptr) {
     p->extSize = p->packet->buf->size;
-    // printf("Size of buffer is %i\n", p->extSize);
+    // av_log(nullptr, AV_LOG_WARNING, "Size of buffer is %i\n", p->extSize);
     status = napi_adjust_external_memory(env, p->extSize, &externalMemory);
     PASS_STATUS;
   }
@@ -745,13 +747,13 @@ void packetDataFinalizer(napi_env env, void* data, void* hint) {
   dataRef = p->dataRef;
   status = napi_adjust_external_memory(env, -p->extSize, &externalMemory);
   if (status != napi_ok) {
-    printf("DEBUG: Failed to adjust external memory downwards on packet delete.\n");
+    av_log(nullptr, AV_LOG_WARNING, "DEBUG: Failed to adjust external memory downwards on packet delete.\n");
   }
   delete p;
   if (dataRef != nullptr) {
     status = napi_delete_reference(env, dataRef);
     if (status != napi_ok) {
-      printf("DEBUG: Failed to delete data reference for packet data, status %i.\n", status);
+      av_log(nullptr, AV_LOG_WARNING, "DEBUG: Failed to delete data reference for packet data, status %i.\n", status);
     }
   }
 }
@@ -760,3 +762,39 @@ void packetBufferFinalizer(napi_env env, void* data, void* hint) {
   AVBufferRef* hintRef = (AVBufferRef*) hint;
   av_buffer_unref(&hintRef);
 };
+
+// beamflow: a new packet referencing the same data (av_packet_clone), with its
+// own timestamps. A muxer takes ownership of what it writes, so each of
+// several muxers fed from one packet (a tee) needs its own reference.
+napi_value clonePacket(napi_env env, napi_callback_info info) {
+  napi_status status;
+  napi_value result, extPacket;
+  napi_valuetype type;
+  packetData* src;
+  size_t argc = 1;
+  napi_value args[1];
+
+  status = napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
+  CHECK_STATUS;
+  if (argc < 1) NAPI_THROW_ERROR("clonePacket requires a packet.");
+  status = napi_typeof(env, args[0], &type);
+  CHECK_STATUS;
+  if (type != napi_object) NAPI_THROW_ERROR("clonePacket requires a packet.");
+  status = napi_get_named_property(env, args[0], "_packet", &extPacket);
+  CHECK_STATUS;
+  status = napi_typeof(env, extPacket, &type);
+  CHECK_STATUS;
+  if (type != napi_external) NAPI_THROW_ERROR("clonePacket requires a packet.");
+  status = napi_get_value_external(env, extPacket, (void**) &src);
+  CHECK_STATUS;
+
+  packetData* p = new packetData;
+  p->packet = av_packet_clone(src->packet);
+  if (p->packet == nullptr) {
+    delete p;
+    NAPI_THROW_ERROR("Failed to clone packet.");
+  }
+  status = fromAVPacket(env, p, &result);
+  CHECK_STATUS;
+  return result;
+}

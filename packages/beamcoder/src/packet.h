@@ -45,5 +45,6 @@ struct packetData {
 
 napi_value makePacket(napi_env env, napi_callback_info info);
 napi_status fromAVPacket(napi_env env, packetData* packet, napi_value* result);
+napi_value clonePacket(napi_env env, napi_callback_info info);
 
 #endif // PACKET_H

@@ -5,7 +5,7 @@
  * the version and `hw`'s table: with `-o -`, stdout is the media.
  */
 import { readFileSync } from 'node:fs';
-import { closestNames } from '@beamflow/core';
+import { closestNames } from '@beamflow/core/internal';
 import type { Command, Io } from './command.js';
 import { encode } from './commands/encode.js';
 import { hls } from './commands/hls.js';

@@ -6,7 +6,7 @@
  * was given and what is allowed.
  */
 import { parseArgs } from 'node:util';
-import { closestNames } from '@beamflow/core';
+import { closestNames } from '@beamflow/core/internal';
 import { UsageError } from './failures.js';
 
 /** One option of a command. */

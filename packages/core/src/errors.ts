@@ -93,10 +93,23 @@ export class FFmpegError extends BeamflowError {
 
 /** beamcoder's native addon or FFmpeg's shared libraries cannot be loaded. */
 export class NativeLoadError extends BeamflowError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /**
+   * What is wrong: the package is not installed, its addon was never built, FFmpeg's
+   * libraries are missing, the addon is stale (built from other sources than its
+   * package's), built against another FFmpeg than the one loaded, built for another
+   * platform or Node, or not this fork at all.
+   */
+  readonly reason: NativeLoadReason;
+
+  constructor(message: string, options?: { cause?: unknown; reason?: NativeLoadReason }) {
     super('BEAMFLOW_NATIVE_MISSING', message, options);
+    this.reason = options?.reason ?? 'unloadable';
   }
 }
+
+/** Why the native addon could not be used. */
+export type NativeLoadReason =
+  | 'not-installed' | 'not-built' | 'libraries-missing' | 'stale' | 'ffmpeg-mismatch' | 'foreign-binary' | 'not-the-fork' | 'unloadable';
 
 /** An input (a path, a URL, a frame) is missing, unreadable, or not what was declared. */
 export class InputError extends BeamflowError {

@@ -1,9 +1,17 @@
 /**
- * Loading beamcoder. beamcoder's `index.js` prints a licence banner to stdout
+ * Loading the native layer, `@beamflow/beamcoder` (beamflow's fork of
+ * beamcoder 0.7.1). Upstream's `index.js` prints a licence banner to stdout
  * and installs a segfault handler that writes `crash.log` into the working
  * directory; a library can do neither (stdout may be the media itself, as in
- * `beamflow encode -o -`). So the native addon is loaded directly, once, on
- * first use: importing `@beamflow/core` loads nothing native at all.
+ * `beamflow encode -o -`), and the fork has no such entry point. The addon is
+ * loaded once, on first use: importing `@beamflow/core` loads nothing native.
+ *
+ * Before the first call the loader checks what the addon says of its build
+ * (`buildInfo()`, which only the fork has): compiled from the sources its
+ * package holds (otherwise it is stale: the sources changed and nobody
+ * rebuilt), and against the FFmpeg it now runs with (same major, no newer minor
+ * than the loaded library). Each failure is a {@link NativeLoadError} with its
+ * `reason` and the command that fixes it.
  *
  * beamcoder's async calls each hold a libuv pool thread while they run; a
  * pipeline of five stages, or a tee of three branches, needs more than the
@@ -12,75 +20,179 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type * as Beamcoder from 'beamcoder';
+import type * as Beamcoder from '@beamflow/beamcoder';
 import { NativeLoadError } from './errors.js';
 
-/** beamcoder's module as typed by its own declarations. */
+/** The native module as typed by its own declarations. */
 export type BeamcoderModule = typeof Beamcoder;
-export type { Frame, Packet, Encoder as BeamEncoder, Decoder as BeamDecoder, Muxer as BeamMuxer, Demuxer as BeamDemuxer, CodecPar, Stream as BeamStream } from 'beamcoder';
+export type { BuildInfo } from '@beamflow/beamcoder';
+export type {
+  Frame, Packet, Encoder as BeamEncoder, Decoder as BeamDecoder, Muxer as BeamMuxer, Demuxer as BeamDemuxer, CodecPar,
+  Stream as BeamStream,
+} from '@beamflow/beamcoder';
 
-const APT_HINT =
-  'apt-get install libavcodec59 libavformat59 libavfilter8 libavdevice59 libswscale6 libswresample4 libpostproc56 libavutil57 ' +
-  '(to build beamcoder: the same libraries\' -dev packages and pkg-config)';
+const PACKAGE = '@beamflow/beamcoder';
+const DEV_PACKAGES =
+  'libavcodec-dev libavformat-dev libavfilter-dev libavdevice-dev libswscale-dev libswresample-dev libpostproc-dev libavutil-dev pkg-config';
+const RUNTIME_PACKAGES =
+  'libavcodec59 libavformat59 libavfilter8 libavdevice59 libswscale6 libswresample4 libpostproc56 libavutil57';
+const REBUILD = `npm rebuild ${PACKAGE} (pnpm: pnpm rebuild ${PACKAGE})`;
 
 let loaded: BeamcoderModule | undefined;
 let overridePath: string | undefined;
+let overrideDir: string | undefined;
 
-/** Where beamcoder's compiled addon is expected. */
+/** The installed `@beamflow/beamcoder` package's directory. */
+function packageDir(): string {
+  if (overrideDir) return overrideDir;
+  const require = createRequire(import.meta.url);
+  try {
+    return dirname(require.resolve(`${PACKAGE}/package.json`));
+  } catch (cause) {
+    throw new NativeLoadError(`${PACKAGE} is not installed: it is a dependency of @beamflow/core, reinstall (npm install @beamflow/core)`, {
+      cause, reason: 'not-installed',
+    });
+  }
+}
+
+/** Where the compiled addon is expected. */
 export function nativeAddonPath(): string {
   if (overridePath) return overridePath;
   // Another build of the addon (a debug build, or the unpatched one the soak benchmark compares with).
   if (process.env.BEAMFLOW_BEAMCODER_ADDON) return process.env.BEAMFLOW_BEAMCODER_ADDON;
-  const require = createRequire(import.meta.url);
-  let pkg: string;
-  try {
-    pkg = require.resolve('beamcoder/package.json');
-  } catch (cause) {
-    throw new NativeLoadError('the beamcoder package is not installed: add it with `pnpm add beamcoder@0.7.1`', { cause });
-  }
-  return join(dirname(pkg), 'build', 'Release', 'beamcoder.node');
+  return join(packageDir(), 'build', 'Release', 'beamcoder.node');
 }
 
 /**
- * Point the loader at another addon file (tests use a missing path to check the
- * error). Only before the first load.
+ * Point the loader at another addon file, or at another copy of the package
+ * (tests use a missing path and a package whose sources changed). Drops the
+ * loaded module so that the next call loads again.
  * @internal
  */
-export function _setNativeAddonPath(path: string | undefined): void {
+export function _setNativeAddonPath(path: string | undefined, pkgDir?: string): void {
   overridePath = path;
+  overrideDir = pkgDir;
   loaded = undefined;
 }
 
+const LIBS = ['avcodec', 'avdevice', 'avfilter', 'avformat', 'avutil', 'postproc', 'swresample', 'swscale'] as const;
+const versionString = (v: number): string => `${v >>> 16}.${(v >>> 8) & 0xff}.${v & 0xff}`;
+
 /**
- * beamcoder's native module, loaded on first call.
- * Throws {@link NativeLoadError} naming what to install when the addon was
- * never built or FFmpeg's shared libraries are missing.
+ * The first reason an addon built as `info` says cannot run with the FFmpeg
+ * libraries it loaded (`runtime`, from `versions()`), or undefined when it can:
+ * a different major is another ABI; a library older than the headers compiled
+ * against may lack what the addon calls.
+ * @internal
+ */
+export function _ffmpegMismatch(built: Record<string, number>, runtime: Record<string, number>): string | undefined {
+  for (const lib of LIBS) {
+    const b = built[lib];
+    const r = runtime[lib];
+    if (b === undefined || r === undefined) continue;
+    if (b >>> 16 !== r >>> 16 || ((r >>> 8) & 0xff) < ((b >>> 8) & 0xff)) {
+      return `it was built against lib${lib} ${versionString(b)} and this process loaded lib${lib} ${versionString(r)}`;
+    }
+  }
+  return undefined;
+}
+
+/** What `require` of a native addon threw, as a NativeLoadError. */
+function loadFailure(path: string, cause: unknown): NativeLoadError {
+  const msg = cause instanceof Error ? cause.message : String(cause);
+  const code = (cause as NodeJS.ErrnoException).code;
+  if (code === 'MODULE_NOT_FOUND' || /Cannot find module/.test(msg)) {
+    return new NativeLoadError(
+      `${PACKAGE}'s native addon was not built (${path} is missing). Install FFmpeg 5.1's development packages ` +
+        `(apt-get install ${DEV_PACKAGES}), allow the package's build script (pnpm: "pnpm": { "onlyBuiltDependencies": ` +
+        `["${PACKAGE}"] } in package.json), then run ${REBUILD}.`,
+      { cause, reason: 'not-built' },
+    );
+  }
+  if (/lib(av|sw|postproc)\w*\.so/.test(msg)) {
+    return new NativeLoadError(
+      `FFmpeg 5.1's shared libraries are missing or another FFmpeg is installed: ${msg}. Install them ` +
+        `(apt-get install ${RUNTIME_PACKAGES}), or rebuild the addon against the FFmpeg you have: ${REBUILD}.`,
+      { cause, reason: 'libraries-missing' },
+    );
+  }
+  if (/invalid ELF header|wrong ELF class|ELFCLASS|NODE_MODULE_VERSION|undefined symbol: napi_|Module did not self-register/.test(msg)) {
+    return new NativeLoadError(
+      `${path} was built for another platform or Node.js (${msg}); rebuild it here: ${REBUILD}.`,
+      { cause, reason: 'foreign-binary' },
+    );
+  }
+  return new NativeLoadError(`cannot load ${PACKAGE}'s native addon at ${path}: ${msg}`, { cause, reason: 'unloadable' });
+}
+
+/** Checks a freshly loaded addon against its package and the loaded FFmpeg. */
+function checkBuild(mod: BeamcoderModule, path: string, fromPackage: boolean): void {
+  if (typeof (mod as Partial<BeamcoderModule>).buildInfo !== 'function') {
+    // Upstream beamcoder (the soak benchmark's comparison) has no build record; only a
+    // substitute named explicitly may be one.
+    if (fromPackage) {
+      throw new NativeLoadError(`${path} is not ${PACKAGE}'s addon (it has no buildInfo()): reinstall ${PACKAGE}, then ${REBUILD}.`, {
+        reason: 'not-the-fork',
+      });
+    }
+    return;
+  }
+  const info = mod.buildInfo();
+  if (fromPackage) {
+    const dir = packageDir();
+    const require = createRequire(import.meta.url);
+    const { sourceHash } = require(join(dir, 'lib', 'source-hash.cjs')) as { sourceHash(dir: string): string };
+    const expected = sourceHash(dir);
+    if (info.sourceHash !== expected) {
+      throw new NativeLoadError(
+        `${path} is stale: it was compiled from other sources (${info.sourceHash}, version ${info.version}) than ${dir} holds ` +
+          `(${expected}). Rebuild it: ${REBUILD}.`,
+        { reason: 'stale' },
+      );
+    }
+  }
+  const mismatch = _ffmpegMismatch(info.builtAgainst, mod.versions());
+  if (mismatch) {
+    throw new NativeLoadError(`${path} does not match the FFmpeg loaded: ${mismatch}. Rebuild it against this FFmpeg: ${REBUILD}.`, {
+      reason: 'ffmpeg-mismatch',
+    });
+  }
+}
+
+/**
+ * The native module, loaded and checked on first call.
+ * Throws {@link NativeLoadError} naming what to install or rebuild when the
+ * addon was never built, is stale, or FFmpeg's shared libraries are missing
+ * or not those it was built against.
  */
 export function beamcoder(): BeamcoderModule {
   if (loaded) return loaded;
+  const fromPackage = !overridePath && !process.env.BEAMFLOW_BEAMCODER_ADDON;
   const path = nativeAddonPath();
   process.env.UV_THREADPOOL_SIZE ??= '16';
   const require = createRequire(import.meta.url);
+  let mod: BeamcoderModule;
   try {
-    loaded = require(path) as BeamcoderModule;
+    mod = require(path) as BeamcoderModule;
   } catch (cause) {
-    const msg = cause instanceof Error ? cause.message : String(cause);
-    if ((cause as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' || /Cannot find module/.test(msg)) {
-      throw new NativeLoadError(
-        `beamcoder's native addon was not built (${path} is missing). Install FFmpeg 5.1's development packages ` +
-          `(apt-get install libavcodec-dev libavformat-dev libavfilter-dev libavdevice-dev libswscale-dev libswresample-dev ` +
-          `libpostproc-dev libavutil-dev pkg-config) and allow its build script (pnpm: onlyBuiltDependencies: [beamcoder]), then reinstall.`,
-        { cause },
-      );
-    }
-    if (/lib(av|sw|postproc)\w*\.so/.test(msg)) {
-      throw new NativeLoadError(`FFmpeg 5.1's shared libraries are missing: ${msg}. Install them: ${APT_HINT}`, { cause });
-    }
-    throw new NativeLoadError(`cannot load beamcoder's native addon at ${path}: ${msg}`, { cause });
+    throw loadFailure(path, cause);
   }
+  checkBuild(mod, path, fromPackage || overrideDir !== undefined);
   // A library keeps FFmpeg's informational chatter off the application's stderr.
-  loaded.logging('error');
+  mod.logging('error');
+  loaded = mod;
   return loaded;
+}
+
+/** What the loaded addon was built from and against (loads it if needed). */
+export function nativeBuildInfo(): Beamcoder.BuildInfo & { runtime: Record<string, string> } {
+  const mod = beamcoder();
+  if (typeof (mod as Partial<BeamcoderModule>).buildInfo !== 'function') {
+    throw new NativeLoadError(`the addon loaded (${nativeAddonPath()}) is not ${PACKAGE}'s: it has no buildInfo()`, { reason: 'not-the-fork' });
+  }
+  const versions = mod.versions() as Record<string, number>;
+  const runtime = Object.fromEntries(Object.entries(versions).map(([k, v]) => [k, versionString(v)]));
+  return { ...mod.buildInfo(), runtime };
 }
 
 /** Set FFmpeg's log level (`'quiet'`, `'error'`, `'warning'`, `'info'`, `'debug'`...). beamflow's default is `'error'`. */
@@ -94,8 +206,8 @@ export function ffmpegVersion(): string {
 }
 
 /**
- * Drops a frame's buffers now instead of at garbage collection (the patched
- * addon's `frame.release()`). A stage calls it on a frame it was handed once
+ * Drops a frame's buffers now instead of at garbage collection (the fork's
+ * `frame.release()`). A stage calls it on a frame it was handed once
  * the codec or filter has taken what it needs (FFmpeg keeps its own
  * references), as a GStreamer element unrefs a buffer it consumed: the buffers
  * go back to their pool at once, and V8 does not count them as external memory

@@ -5,7 +5,8 @@
  * bad preset silently and fail at the first frame, or print "Option not
  * found" to stdout and carry on.
  */
-import { beamcoder, closestNames, ConfigError, validate, layoutChannels, type Rational } from '@beamflow/core';
+import { beamcoder, ConfigError, type Rational } from '@beamflow/core';
+import { closestNames, validate, layoutChannels } from '@beamflow/core/internal';
 
 /** Hardware choice for a video encoder: `'auto'` tries CUDA, then VAAPI, then software. */
 export type HwDeviceOption = 'auto' | 'cuda' | 'vaapi' | 'none';

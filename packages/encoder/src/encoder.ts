@@ -33,12 +33,13 @@
  *   idempotent, awaitable destroy.
  */
 import {
-  BatchPort, CodecPump, CodecStage, ConfigError, FFmpegError, InputError, Lifecycle, beamcoder, codecParametersFrom, releaseFrame,
-  equalRational, invert, layoutChannels, defaultChannelLayout, openAudioProcessor, rescale, toFFmpegError, toTuple,
-  validate, NOPTS,
-  type BeamEncoder, type Envelope, type FrameEnvelope, type FrameProcessor, type MediaKind, type PacketEnvelope,
-  type Rational, type StreamDescriptor, type TransitionTable, type Frame, type Packet,
+  CodecPump, CodecStage, ConfigError, FFmpegError, InputError, Lifecycle, beamcoder, codecParametersFrom, releaseFrame,
+  equalRational, invert, rescale, toTuple, NOPTS, type BeamEncoder, type Envelope, type FrameEnvelope, type MediaKind,
+  type PacketEnvelope, type Rational, type StreamDescriptor, type TransitionTable, type Frame, type Packet,
 } from '@beamflow/core';
+import {
+  BatchPort, layoutChannels, defaultChannelLayout, openAudioProcessor, toFFmpegError, validate, type FrameProcessor,
+} from '@beamflow/core/internal';
 import { hwEncoderParams, negotiate, type HardwareChoice } from '@beamflow/hw';
 import {
   encoderInfo, resolveSoftwareEncoder, validateAudio, validateVideo,

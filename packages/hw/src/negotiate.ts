@@ -10,7 +10,8 @@
  * GPU), bounded by a timeout (a probe that hangs rejects its candidate only),
  * and results are cached per process per (codec, device kind).
  */
-import { DeviceUnavailableError, beamcoder, _createFrames, _defaultDeviceProbes, _locateDevice, _openDevice, type DeviceKind } from '@beamflow/core';
+import { DeviceUnavailableError, beamcoder } from '@beamflow/core';
+import { _createFrames, _defaultDeviceProbes, _locateDevice, _openDevice, type DeviceKind } from '@beamflow/core/internal';
 
 export type { DeviceKind };
 

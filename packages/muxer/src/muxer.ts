@@ -35,10 +35,11 @@
 import { mkdirSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import {
-  CodecStage, ConfigError, InputError, Lifecycle, StateError, beamcoder, equalRational, rescale,
-  toFFmpegError, toTuple, validate, NOPTS,
-  type BeamMuxer, type Envelope, type Packet, type PacketEnvelope, type Rational, type StreamDescriptor, type TransitionTable,
+  CodecStage, ConfigError, InputError, Lifecycle, StateError, beamcoder, equalRational, rescale, toTuple, NOPTS,
+  type BeamMuxer, type Envelope, type Packet, type PacketEnvelope, type Rational, type StreamDescriptor,
+  type TransitionTable,
 } from '@beamflow/core';
+import { toFFmpegError, validate } from '@beamflow/core/internal';
 
 /** Packets per native write for a plain file output. */
 const BATCH = 32;

@@ -24,9 +24,10 @@
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import {
-  ConfigError, TimestampError, equalRational, rescale, toRational, validate, NOPTS,
-  type Envelope, type PacketEnvelope, type Rational, type RationalLike, type StreamDescriptor,
+  ConfigError, TimestampError, equalRational, rescale, toRational, NOPTS, type Envelope, type PacketEnvelope,
+  type Rational, type RationalLike, type StreamDescriptor,
 } from '@beamflow/core';
+import { validate } from '@beamflow/core/internal';
 
 /** Options of {@link Rescaler}. */
 export interface RescalerOptions {

@@ -1,6 +1,7 @@
 import type { Duplex, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { ChunkClock, ConfigError, Resampler, Scaler, testPattern } from '@beamflow/core';
+import { ConfigError, Resampler, Scaler, testPattern } from '@beamflow/core';
+import { ChunkClock } from '@beamflow/core/internal';
 import type { Envelope, FrameEnvelope, StreamDescriptor } from '@beamflow/core';
 
 async function run(src: Readable, filter: Duplex): Promise<Envelope[]> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BeamflowError, DeviceUnavailableError, _negotiateDecoder, type DeviceProbes, type HardwareDeviceContext } from '@beamflow/core';
+import { BeamflowError, DeviceUnavailableError } from '@beamflow/core';
+import { _negotiateDecoder, type DeviceProbes, type HardwareDeviceContext } from '@beamflow/core/internal';
 
 interface Box {
   nodes?: readonly string[];

@@ -6,7 +6,8 @@
  * (lavapipe), which FFmpeg 5.1 drives through the same hwcontext API.
  */
 import { describe, expect, it } from 'vitest';
-import { _createFrames, _downloadFrame, _openDevice, _uploadFrame, beamcoder, type Frame, type HardwareDeviceContext } from '@beamflow/core';
+import { beamcoder, type Frame } from '@beamflow/core';
+import { _createFrames, _downloadFrame, _openDevice, _uploadFrame, type HardwareDeviceContext } from '@beamflow/core/internal';
 
 const bc = () => beamcoder() as unknown as {
   hwDeviceContext(type: string, device?: string): HardwareDeviceContext;

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { BeamflowError, DeviceUnavailableError, _negotiateDecoder, type HardwareDeviceContext } from '@beamflow/core';
+import { BeamflowError, DeviceUnavailableError } from '@beamflow/core';
+import { _negotiateDecoder, type HardwareDeviceContext } from '@beamflow/core/internal';
 import { clearNegotiationCache, negotiate } from '@beamflow/hw';
 import type { HardwareDevice, Probes } from '@beamflow/hw';
 

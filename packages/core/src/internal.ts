@@ -1,0 +1,20 @@
+/**
+ * `@beamflow/core/internal`: what beamflow's own packages share and an
+ * application should not build on. Names and shapes here change without notice.
+ * @internal
+ * @packageDocumentation
+ */
+export { toFFmpegError, closestNames } from './errors.js';
+export { _setNativeAddonPath, _ffmpegMismatch } from './native.js';
+export * as validate from './validate.js';
+export { BatchPort } from './batch-port.js';
+export { FrameFilter, identityProcessor } from './filters/frame-filter.js';
+export type { FrameProcessor } from './filters/frame-filter.js';
+export { checkPixelFormat } from './filters/scaler.js';
+export { openAudioProcessor, audioFrameKey, layoutChannels, defaultChannelLayout } from './filters/resampler.js';
+export type { AudioTarget } from './filters/resampler.js';
+export { AudioChunker, ChunkClock, sampleFormatInfo } from './filters/audio-chunker.js';
+export {
+  _defaultDeviceProbes, _locateDevice, _openDevice, _createFrames, _uploadFrame, _downloadFrame, _negotiateDecoder,
+} from './hw-devices.js';
+export type { DeviceKind, DeviceProbes, HardwareDeviceContext, HardwareFramesContext } from './hw-devices.js';
