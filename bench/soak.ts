@@ -2,8 +2,8 @@
  * Soak: encode many tiny frames through the Encoder and watch RSS after a
  * warm-up. beamcoder 0.7.1's encode loop orphaned one AVPacket per packet
  * received (about 0.2 KB a frame), and its frame format setter leaked a copy of
- * the name per frame; patches/beamcoder@0.7.1.patch fixes both.
- * Run by bench/soak.sh against the patched addon and an unpatched build.
+ * the name per frame; the fork in packages/beamcoder fixes both.
+ * Run by bench/soak.sh against the fork and an unpatched build of upstream.
  *
  *   SOAK_FRAMES=300000 node --expose-gc --import tsx bench/soak.ts
  */
@@ -59,7 +59,7 @@ const heapAtEnd = process.memoryUsage();
 samples.push([packets, end, heapAtEnd.heapUsed, heapAtEnd.heapTotal]);
 const growth = (end - (base ?? end)) / 1e6;
 const perFrame = ((end - (base ?? end)) / Math.max(1, packets - warmup));
-console.log(`addon: ${process.env.BEAMFLOW_BEAMCODER_ADDON ?? 'patched (workspace)'}`);
+console.log(`addon: ${process.env.BEAMFLOW_BEAMCODER_ADDON ?? 'the fork (packages/beamcoder)'}`);
 console.log(`frames: ${packets} in ${((performance.now() - started) / 1000).toFixed(0)} s; RSS after warm-up (${warmup}) → end: ${(base! / 1e6).toFixed(1)} → ${(end / 1e6).toFixed(1)} MB`);
 console.log(`growth: ${growth.toFixed(1)} MB over ${packets - warmup} frames (${perFrame.toFixed(0)} B/frame)  [target < 5 MB]`);
 console.log(`samples (frames:RSS/JS heap used/JS heap committed MB): ${samples.map(([n, r, h, t]) => `${n}:${(r / 1e6).toFixed(1)}/${(h / 1e6).toFixed(1)}/${(t / 1e6).toFixed(1)}`).join(' ')}`);

@@ -5,7 +5,8 @@
  *
  *   pnpm --filter @beamflow/examples run demo [OUT.mp4] [HLS_DIR]
  *
- * Defaults: out/demo.mp4 and out/demo-hls/index.m3u8; DEMO_SECONDS sets the length.
+ * Defaults: out/demo.mp4 and out/demo-hls/index.m3u8 under the directory the
+ * command was typed in (the repository's root for `make demo`); DEMO_SECONDS sets the length.
  */
 import { createWriteStream, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,9 +14,10 @@ import { pipeline } from 'node:stream/promises';
 import { tee, testPattern } from '@beamflow/core';
 import { Encoder, type EncoderStats } from '@beamflow/encoder';
 import { Muxer, Rescaler } from '@beamflow/muxer';
+import { shown, userPath } from './user-paths.js';
 
-const out = process.argv[2] ?? 'out/demo.mp4';
-const hlsDir = process.argv[3] ?? join(dirname(out), 'demo-hls');
+const out = userPath(process.argv[2] ?? 'out/demo.mp4');
+const hlsDir = process.argv[3] ? userPath(process.argv[3]) : join(dirname(out), 'demo-hls');
 const seconds = Number(process.env.DEMO_SECONDS ?? 10);
 
 function bar(s: EncoderStats): string {
@@ -59,4 +61,4 @@ await Promise.all([
   encoded,
 ]);
 const s = encoder.stats();
-process.stderr.write(`${tty ? `\r${bar(s)}\n` : `${bar(s)}\n`}${out}: ${(statSync(out).size / 1024).toFixed(0)} KiB; ${join(hlsDir, 'index.m3u8')}; ${s.videoFramesIn} video frames\n`);
+process.stderr.write(`${tty ? `\r${bar(s)}\n` : `${bar(s)}\n`}${shown(out)}: ${(statSync(out).size / 1024).toFixed(0)} KiB; ${shown(join(hlsDir, 'index.m3u8'))}; ${s.videoFramesIn} video frames\n`);

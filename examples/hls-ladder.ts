@@ -9,10 +9,12 @@ import { pipeline } from 'node:stream/promises';
 import { decodeFile, Scaler, tee, testPattern } from '@beamflow/core';
 import { Encoder } from '@beamflow/encoder';
 import { codecsOf, Muxer, Rescaler, writeHlsMasterPlaylist } from '@beamflow/muxer';
+import { shown, userPath } from './user-paths.js';
 
 // pnpm passes its `--` separator on to the script.
-const input = process.argv.slice(2).find((a) => a !== '--');
-const outDir = process.env.LADDER_OUT ?? 'out/ladder';
+const arg = process.argv.slice(2).find((a) => a !== '--');
+const input = arg === undefined ? undefined : userPath(arg);
+const outDir = userPath(process.env.LADDER_OUT ?? 'out/ladder');
 const seconds = Number(process.env.LADDER_SECONDS ?? 10);
 const rungs = (process.env.LADDER_RUNGS ?? '1080,720,360').split(',').map(Number);
 
@@ -51,4 +53,4 @@ writeHlsMasterPlaylist(master, renditions.map((r) => {
     ...(video?.frameRate ? { frameRate: video.frameRate.num / video.frameRate.den } : {}),
   };
 }));
-process.stderr.write(`\n${master}\n`);
+process.stderr.write(`\n${shown(master)}\n`);

@@ -13,9 +13,10 @@ import { tee, testPattern, type Envelope } from '@beamflow/core';
 import { fromReadable, toReadable } from '@beamflow/core/rx';
 import { encode } from '@beamflow/encoder/rx';
 import { mux, rescale } from '@beamflow/muxer/rx';
+import { shown, userPath } from './user-paths.js';
 
-const out = process.argv[2] ?? 'out/rx-demo.mp4';
-const hlsDir = process.argv[3] ?? join(dirname(out), 'rx-demo-hls');
+const out = userPath(process.argv[2] ?? 'out/rx-demo.mp4');
+const hlsDir = process.argv[3] ? userPath(process.argv[3]) : join(dirname(out), 'rx-demo-hls');
 const seconds = Number(process.env.DEMO_SECONDS ?? 10);
 
 const encoded = toReadable(
@@ -31,4 +32,4 @@ await Promise.all([
     { defaultValue: undefined },
   ),
 ]);
-process.stderr.write(`${out}\n${join(hlsDir, 'index.m3u8')}\n`);
+process.stderr.write(`${shown(out)}\n${shown(join(hlsDir, 'index.m3u8'))}\n`);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -35,5 +35,19 @@ describe('examples/encode-test-pattern (make demo)', () => {
     expect(Number(hlsStreams.find((x) => x.codec_name === 'h264')!.nb_read_frames)).toBe(50);
     const hlsDecode = spawnSync('ffmpeg', ['-v', 'error', '-i', playlist, '-f', 'null', '-'], { encoding: 'utf8' });
     expect(hlsDecode.stderr).toBe('');
+  });
+
+  it('writes its defaults under the directory the command was typed in and prints them as paths from there', () => {
+    // pnpm runs the script in examples/ and names the user's directory in INIT_CWD, as `make demo` does from the root.
+    const typedIn = mkdtempSync(join(tmpdir(), 'beamflow-demo-cwd-'));
+    const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href, 'encode-test-pattern.ts'], {
+      cwd: join(root, 'examples'),
+      encoding: 'utf8',
+      env: { ...process.env, DEMO_SECONDS: '1', INIT_CWD: typedIn },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^out\/demo\.mp4: \d+ KiB; out\/demo-hls\/index\.m3u8; 25 video frames$/m);
+    expect(existsSync(join(typedIn, 'out/demo.mp4'))).toBe(true);
+    expect(existsSync(join(typedIn, 'out/demo-hls/index.m3u8'))).toBe(true);
   });
 });
