@@ -20,7 +20,8 @@ export default defineConfig({
     include: ['packages/*/test/**/*.test.ts', 'examples/test/**/*.test.ts', 'test/**/*.test.ts', 'bench/test/**/*.test.ts'],
     // Native calls hold libuv pool threads; forks keep each test file's addon state apart.
     pool: 'forks',
-    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    // --expose-gc: leak checks collect garbage before they count native objects.
+    poolOptions: { forks: { maxForks: 2, minForks: 1, execArgv: ['--expose-gc'] } },
     testTimeout: 60_000,
     hookTimeout: 60_000,
     env: { UV_THREADPOOL_SIZE: '16' },

@@ -9,7 +9,7 @@
  */
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { testPattern } from '@beamflow/core';
+import { nativeObjectCounts, testPattern, type NativeObjectCounts } from '@beamflow/core';
 import { Encoder } from '@beamflow/encoder';
 
 const total = Number(process.env.SOAK_FRAMES ?? 300_000);
@@ -26,6 +26,9 @@ const settle = async (): Promise<number> => {
   return process.memoryUsage().rss;
 };
 
+// The fork counts its live native objects; upstream's addon (the comparison run) cannot.
+const counts = (): NativeObjectCounts | undefined => (process.env.BEAMFLOW_BEAMCODER_ADDON ? undefined : nativeObjectCounts());
+let countsAtBase: NativeObjectCounts | undefined;
 let packets = 0;
 let base: number | undefined;
 let marking: Promise<void> | undefined;
@@ -42,6 +45,7 @@ await pipeline(
       packets++;
       if (packets === warmup || (packets > warmup && packets % 50_000 === 0)) {
         marking = settle().then((rss) => {
+          if (base === undefined) countsAtBase = counts();
           base ??= rss;
           const { heapUsed, heapTotal } = process.memoryUsage();
           samples.push([packets, rss, heapUsed, heapTotal]);
@@ -62,4 +66,9 @@ const perFrame = ((end - (base ?? end)) / Math.max(1, packets - warmup));
 console.log(`addon: ${process.env.BEAMFLOW_BEAMCODER_ADDON ?? 'the fork (packages/beamcoder)'}`);
 console.log(`frames: ${packets} in ${((performance.now() - started) / 1000).toFixed(0)} s; RSS after warm-up (${warmup}) → end: ${(base! / 1e6).toFixed(1)} → ${(end / 1e6).toFixed(1)} MB`);
 console.log(`growth: ${growth.toFixed(1)} MB over ${packets - warmup} frames (${perFrame.toFixed(0)} B/frame)  [target < 5 MB]`);
+const countsAtEnd = counts();
+if (countsAtBase && countsAtEnd) {
+  const moved = Object.entries(countsAtEnd).filter(([k, v]) => v !== countsAtBase![k as keyof NativeObjectCounts]);
+  console.log(`native objects after warm-up → end: ${moved.length === 0 ? 'unchanged' : moved.map(([k, v]) => `${k} ${countsAtBase![k as keyof NativeObjectCounts]} → ${v}`).join(', ')}`);
+}
 console.log(`samples (frames:RSS/JS heap used/JS heap committed MB): ${samples.map(([n, r, h, t]) => `${n}:${(r / 1e6).toFixed(1)}/${(h / 1e6).toFixed(1)}/${(t / 1e6).toFixed(1)}`).join(' ')}`);

@@ -13,6 +13,9 @@ import { Scaler, decodeFile, testPattern, type Envelope } from '@beamflow/core';
 import { Encoder } from '@beamflow/encoder';
 import { Muxer, Rescaler } from '@beamflow/muxer';
 import { decodeErrors, ffmpeg, prng, streams, tempDir } from '../support/media.js';
+import { expectNoNativeLeaks } from '../support/leak-hooks.js';
+
+expectNoNativeLeaks();
 
 const dir = tempDir('abort50');
 const SEED = Number(process.env.BEAMFLOW_TEST_SEED ?? 20261124);
@@ -43,10 +46,14 @@ describe(`abort at 50 random points of a file-output pipeline (seed ${SEED})`, (
       // The trailer is written in the Muxer's release: wait for its 'close', whatever it emitted before.
       const what = `run ${i}, abort after packet ${at}`;
       if (ac.signal.aborted && !muxer.closed) {
+        // The timer is cleared: a pending one would keep the pipeline, and its frames, alive.
+        let timer: NodeJS.Timeout | undefined;
         await Promise.race([
           new Promise((resolve) => muxer.once('close', resolve)),
-          new Promise((_, reject) => setTimeout(() => reject(new Error(`${what}: the Muxer never closed (state ${muxer.state}, destroyed ${muxer.destroyed}, error ${String(err)})`)), 10_000).unref()),
-        ]);
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`${what}: the Muxer never closed (state ${muxer.state}, destroyed ${muxer.destroyed}, error ${String(err)})`)), 10_000);
+          }),
+        ]).finally(() => clearTimeout(timer));
       }
       if (ac.signal.aborted) expect((err as Error).name, what).toBe('AbortError');
       else expect(err, what).toBeUndefined();

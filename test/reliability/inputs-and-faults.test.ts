@@ -14,6 +14,9 @@ import { BeamflowError, decodeFile, fromFrames, testPattern, type Envelope } fro
 import { Encoder } from '@beamflow/encoder';
 import { Muxer, Rescaler } from '@beamflow/muxer';
 import { decodeErrors, ffmpeg, streams, tempDir } from '../support/media.js';
+import { expectNoNativeLeaks } from '../support/leak-hooks.js';
+
+expectNoNativeLeaks();
 
 const dir = tempDir('reliability');
 const H264_AAC = { video: { codec: 'h264', preset: 'ultrafast', threads: 1 }, audio: { codec: 'aac' } } as const;

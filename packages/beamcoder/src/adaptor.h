@@ -23,6 +23,7 @@
 #define ADAPTOR_H
 
 #include "node_api.h"
+#include "live_counts.h"
 #include <queue>
 #include <mutex>
 #include <condition_variable>
@@ -98,8 +99,11 @@ private:
 class Adaptor {
 public:
   Adaptor(uint32_t queueLen)
-    : mQueue(new Queue<Chunk *>(queueLen)), mCurChunk(nullptr), mChunkPos(0), m(), mBuf(32768) {}
+    : mQueue(new Queue<Chunk *>(queueLen)), mCurChunk(nullptr), mChunkPos(0), m(), mBuf(32768) {
+    liveAdd(LIVE_IO_ADAPTORS, 1);
+  }
   ~Adaptor() {
+    liveAdd(LIVE_IO_ADAPTORS, -1);
     delete mQueue;
     std::unique_lock<std::mutex> lk(m);
     while (mDone.size()) {

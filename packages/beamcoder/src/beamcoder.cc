@@ -937,6 +937,27 @@ napi_value sampleFormats(napi_env env, napi_callback_info info) {
 #define BEAMFLOW_SOURCE_HASH "unknown"
 #endif
 
+std::atomic<int64_t> beamflowLive[LIVE_KINDS] = {};
+const char* const beamflowLiveNames[LIVE_KINDS] = {
+  "frames", "packets", "frameBuffers", "packetBuffers", "codecContexts", "codecParameters",
+  "formatContexts", "filterGraphs", "hwContexts", "ioAdaptors"
+};
+
+// beamflow: the live native objects by kind (see live_counts.h).
+napi_value liveObjects(napi_env env, napi_callback_info info) {
+  napi_status status;
+  napi_value result, value;
+  status = napi_create_object(env, &result);
+  CHECK_STATUS;
+  for (int k = 0; k < LIVE_KINDS; k++) {
+    status = napi_create_int64(env, beamflowLive[k].load(std::memory_order_relaxed), &value);
+    CHECK_STATUS;
+    status = napi_set_named_property(env, result, beamflowLiveNames[k], value);
+    CHECK_STATUS;
+  }
+  return result;
+}
+
 // What this addon was compiled from and against, so that a loader can tell a
 // stale build (older sources than its package's) or one built against other
 // FFmpeg headers than the libraries it now runs with from a good one.
@@ -1029,6 +1050,7 @@ napi_value Init(napi_env env, napi_value exports) {
     DECLARE_NAPI_METHOD("hwUpload", hwUpload), // beamflow
     DECLARE_NAPI_METHOD("hwDownload", hwDownload), // beamflow
     DECLARE_NAPI_METHOD("buildInfo", buildInfo), // beamflow
+    DECLARE_NAPI_METHOD("liveObjects", liveObjects), // beamflow
     { "AV_INPUT_BUFFER_PADDING_SIZE", nullptr, nullptr, nullptr, nullptr,
       padSize, napi_enumerable, nullptr },
     { "AV_NOPTS_VALUE", nullptr, nullptr, nullptr, nullptr,

@@ -211,4 +211,6 @@ napi_status newProtoInstance(napi_env env, int kind, const char* name,
 napi_status unwrapThis(napi_env env, napi_callback_info info, size_t* argc,
   napi_value* argv, napi_value* self, void** native);
 
+#include "live_counts.h"
+
 #endif // BEAMCODER_UTIL_H

@@ -6799,6 +6799,7 @@ napi_status fromAVCodecContext(napi_env env, AVCodecContext* codec,
   PASS_STATUS;
   status = napi_create_external(env, codec, codecContextFinalizer, encodingRef, &extCodec);
   PASS_STATUS;
+  liveAdd(LIVE_CODEC_CONTEXTS, 1);
 
   napi_property_descriptor desc[] = {
     { "type", nullptr, nullptr, nullptr, nullptr, typeName, napi_enumerable, nullptr },
@@ -7276,6 +7277,7 @@ napi_status fromAVCodecContext(napi_env env, AVCodecContext* codec,
 }
 
 void codecContextFinalizer(napi_env env, void* data, void* hint) {
+  liveAdd(LIVE_CODEC_CONTEXTS, -1);
   AVCodecContext* codecCtx = (AVCodecContext*) data;
   bool* encodingRef = (bool*) hint;
   if ((codecCtx->extradata_size > 0) && (codecCtx->extradata != nullptr)) {

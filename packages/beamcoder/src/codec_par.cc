@@ -1737,6 +1737,7 @@ napi_status fromAVCodecParameters(napi_env env, AVCodecParameters* c, bool ownAl
   PASS_STATUS;
   status = napi_create_external(env, c, ownAlloc?codecParamsFinalizer:nullptr, nullptr, &extCodecPar);
   PASS_STATUS;
+  if (ownAlloc) liveAdd(LIVE_CODEC_PARAMETERS, 1);
 
   napi_property_descriptor desc[] = {
     { "type", nullptr, nullptr, getCodecParTypeName, nop, nullptr, napi_enumerable, nullptr },
@@ -1809,6 +1810,7 @@ napi_status fromAVCodecParameters(napi_env env, AVCodecParameters* c, bool ownAl
 };
 
 void codecParamsFinalizer(napi_env env, void* data, void* hint) {
+  liveAdd(LIVE_CODEC_PARAMETERS, -1);
   AVCodecParameters* c = (AVCodecParameters*) data;
   // if ((c->extradata != nullptr) && (c->extradata_size > 0)) {
   //   av_freep(&c->extradata);

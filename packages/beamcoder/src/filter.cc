@@ -930,6 +930,7 @@ struct filtererCarrier : carrier {
 };
 
 void graphFinalizer(napi_env env, void* data, void* hint) {
+  liveAdd(LIVE_FILTER_GRAPHS, -1);
   AVFilterGraph* graph = (AVFilterGraph*)data;
   avfilter_graph_free(&graph);
 }
@@ -1072,6 +1073,7 @@ void filtererComplete(napi_env env, napi_status asyncStatus, void* data) {
 
   c->status = napi_create_external(env, c->filterGraph, graphFinalizer, nullptr, &filterGraphValue);
   REJECT_STATUS;
+  liveAdd(LIVE_FILTER_GRAPHS, 1);
   c->status = napi_create_external(env, c->srcCtxs, ctxsFinalizer, nullptr, &srcContextsValue);
   REJECT_STATUS;
   c->status = napi_create_external(env, c->sinkCtxs, ctxsFinalizer, nullptr, &sinkContextsValue);
@@ -1475,7 +1477,11 @@ struct filterCarrier : carrier {
   std::unordered_map<std::string, std::deque<AVFrame *> > srcFrames;
   std::unordered_map<std::string, std::vector<AVFrame *> > dstFrames;
   std::vector<napi_ref> frameRefs;
-  ~filterCarrier() {}
+  // beamflow: filtered frames not yet handed to JavaScript (a failed call) are freed.
+  ~filterCarrier() {
+    for (auto& sink : dstFrames)
+      for (AVFrame*& f : sink.second) av_frame_free(&f);
+  }
 };
 
 namespace {
@@ -1557,17 +1563,24 @@ void filterExecute(napi_env env, void* data) {
   for (auto it = sinkNames.begin(); it != sinkNames.end(); ++it) {
     std::vector<AVFrame *> frames;
     while (1) {
-      AVFrame *filtFrame = av_frame_alloc();
       AVFilterContext *sinkCtx = c->sinkCtxs->getContext(*it);
       if (!sinkCtx) {
         c->status = BEAMCODER_INVALID_ARGS;
         c->errorMsg = "Sink name not found in sink contexts.";
+        for (AVFrame* f : frames) av_frame_free(&f);
         return;
       }
+      // beamflow: the frame of the call that answers EAGAIN, EOF or an error
+      // is freed here; upstream leaked one AVFrame per filter call.
+      AVFrame *filtFrame = av_frame_alloc();
       ret = av_buffersink_get_frame(sinkCtx, filtFrame);
-      if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
+      if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF) {
+        av_frame_free(&filtFrame);
         break;
+      }
       if (ret < 0) {
+        av_frame_free(&filtFrame);
+        for (AVFrame* f : frames) av_frame_free(&f);
         c->status = BEAMCODER_ERROR_FILTER_GET_FRAME;
         c->errorMsg = "Error while filtering.";
         return;
@@ -1619,6 +1632,7 @@ void filterComplete(napi_env env, napi_status asyncStatus, void* data) {
     for (auto fit = it->second.begin(); fit != it->second.end(); ++fit) {
       frameData* f = new frameData;
       f->frame = *fit;
+      *fit = nullptr; // owned by the frame object now
 
       c->status = fromAVFrame(env, f, &frame);
       REJECT_STATUS;

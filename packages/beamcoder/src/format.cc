@@ -3509,6 +3509,7 @@ napi_status fromAVFormatContext(napi_env env, AVFormatContext* fmtCtx,
   PASS_STATUS;
   status = napi_create_external(env, fmtRef, formatContextFinalizer, adaptor, &extFmtCtxRef);
   PASS_STATUS;
+  liveAdd(LIVE_FORMAT_CONTEXTS, 1);
   status = napi_create_external(env, fmtCtx, nullptr, adaptor, &extFmtCtx);
   PASS_STATUS;
   status = napi_create_external(env, adaptor, nullptr, nullptr, &extAdaptor);
@@ -3829,6 +3830,7 @@ napi_status fromAVFormatContext(napi_env env, AVFormatContext* fmtCtx,
 }
 
 void formatContextFinalizer(napi_env env, void* data, void* hint) {
+  liveAdd(LIVE_FORMAT_CONTEXTS, -1);
   fmtCtxRef* fmtRef = (fmtCtxRef*) data;
   AVFormatContext* fc;
   Adaptor *adaptor = (Adaptor *)hint;

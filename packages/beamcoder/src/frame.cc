@@ -1077,6 +1077,7 @@ napi_value getFrameData(napi_env env, napi_callback_info info) {
       bufSize = f->frame->data[x] - f->frame->data[x-1];
     status = napi_create_external_buffer(env, bufSize, data, frameBufferFinalizer, ref, &element);
     CHECK_STATUS;
+    liveAdd(LIVE_FRAME_BUFFERS, 1);
     status = napi_set_element(env, array, curElem, element);
     CHECK_STATUS;
     data = f->frame->data[x];
@@ -1092,6 +1093,7 @@ napi_value getFrameData(napi_env env, napi_callback_info info) {
   if (data) {
     status = napi_create_external_buffer(env, size, data, frameBufferFinalizer, ref, &element);
     CHECK_STATUS;
+    liveAdd(LIVE_FRAME_BUFFERS, 1);
     status = napi_set_element(env, array, curElem, element);
     CHECK_STATUS;
   }
@@ -2710,6 +2712,7 @@ void frameDataFinalizer(napi_env env, void* data, void* hint) {
 }
 
 void frameBufferFinalizer(napi_env env, void* data, void* hint) {
+  liveAdd(LIVE_FRAME_BUFFERS, -1);
   AVBufferRef* hintRef = (AVBufferRef*) hint;
   av_buffer_unref(&hintRef);
   // av_log(nullptr, AV_LOG_WARNING, "Unreffing an AV buffer.\n");

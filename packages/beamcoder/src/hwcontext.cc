@@ -22,6 +22,7 @@
 #include "hwcontext.h"
 
 void hwContextFinalizer(napi_env env, void* data, void* hint) {
+  liveAdd(LIVE_HW_CONTEXTS, -1);
   AVBufferRef* ctxRef = (AVBufferRef*) data;
   av_buffer_unref(&ctxRef);
 }
@@ -96,6 +97,7 @@ napi_status fromHWDeviceContext(napi_env env, AVBufferRef* contextRef, napi_valu
   PASS_STATUS;
   status = napi_create_external(env, (void*)av_buffer_ref(contextRef), hwContextFinalizer, nullptr, &extContextRef);
   PASS_STATUS;
+  liveAdd(LIVE_HW_CONTEXTS, 1);
 
   napi_property_descriptor desc[] = {
     { "type", nullptr, nullptr, nullptr, nullptr, typeName, napi_enumerable, nullptr },
@@ -352,6 +354,7 @@ napi_status fromHWFramesContext(napi_env env, AVBufferRef* contextRef, napi_valu
   PASS_STATUS;
   status = napi_create_external(env, (void*)av_buffer_ref(contextRef), hwContextFinalizer, nullptr, &extContextRef);
   PASS_STATUS;
+  liveAdd(LIVE_HW_CONTEXTS, 1);
 
   napi_property_descriptor desc[] = {
     { "type", nullptr, nullptr, nullptr, nullptr, typeName, napi_enumerable, nullptr },

@@ -138,6 +138,7 @@ napi_value getPacketData(napi_env env, napi_callback_info info) {
     status = napi_create_external_buffer(env, hintRef->size, hintRef->data,
       packetBufferFinalizer, hintRef, &result);
     CHECK_STATUS;
+    liveAdd(LIVE_PACKET_BUFFERS, 1);
   }
 
   CHECK_STATUS;
@@ -759,6 +760,7 @@ void packetDataFinalizer(napi_env env, void* data, void* hint) {
 }
 
 void packetBufferFinalizer(napi_env env, void* data, void* hint) {
+  liveAdd(LIVE_PACKET_BUFFERS, -1);
   AVBufferRef* hintRef = (AVBufferRef*) hint;
   av_buffer_unref(&hintRef);
 };

@@ -15,16 +15,7 @@ export interface BuildInfo {
   /** The N-API version the addon was compiled for. */
   readonly napiVersion: number
   /** LIB*_VERSION_INT of the FFmpeg headers compiled against; `versions()` gives the libraries loaded. */
-  readonly builtAgainst: {
-    avcodec: number
-    avdevice: number
-    avfilter: number
-    avformat: number
-    avutil: number
-    postproc: number
-    swresample: number
-    swscale: number
-  }
+  readonly builtAgainst: ReturnType<typeof import("../index").versions>
 }
 
 /** What the addon was compiled from and against. */
@@ -46,3 +37,18 @@ export function hwFramesContext(
 export function hwUpload(frame: Frame, frames: HWFramesContext): Frame
 /** Copy a device frame into system memory. */
 export function hwDownload(frame: Frame): Frame
+
+/** Native objects alive now, by kind (this fork counts them; see src/live_counts.h). */
+export function liveObjects(): LiveObjects
+export interface LiveObjects {
+  frames: number
+  packets: number
+  frameBuffers: number
+  packetBuffers: number
+  codecContexts: number
+  codecParameters: number
+  formatContexts: number
+  filterGraphs: number
+  hwContexts: number
+  ioAdaptors: number
+}

@@ -20,9 +20,9 @@ export { isStreamDescriptor, isFrameEnvelope, isPacketEnvelope, codecParametersF
 export type { MediaKind, CodecParameters, StreamDescriptor, FrameEnvelope, PacketEnvelope, Envelope } from './envelopes.js';
 export { CodecPump, CodecStage, DemandGate } from './codec-pump.js';
 export type { CodecPort, PumpSink, PumpCounters, CodecStageOptions } from './codec-pump.js';
-export { beamcoder, ffmpegVersion, setLogLevel, nativeAddonPath, nativeBuildInfo, releaseFrame } from './native.js';
+export { beamcoder, ffmpegVersion, setLogLevel, nativeAddonPath, nativeBuildInfo, nativeObjectCounts, releaseFrame } from './native.js';
 export type {
-  BeamcoderModule, BuildInfo, Frame, Packet, CodecPar, BeamEncoder, BeamDecoder, BeamMuxer, BeamDemuxer, BeamStream,
+  BeamcoderModule, BuildInfo, NativeObjectCounts, Frame, Packet, CodecPar, BeamEncoder, BeamDecoder, BeamMuxer, BeamDemuxer, BeamStream,
 } from './native.js';
 export { testPattern, TestPatternSource, TEST_PATTERN_PIXEL_FORMATS } from './sources/test-pattern.js';
 export type { TestPatternOptions, TestPatternPixelFormat } from './sources/test-pattern.js';

@@ -195,6 +195,25 @@ export function nativeBuildInfo(): Beamcoder.BuildInfo & { runtime: Record<strin
   return { ...mod.buildInfo(), runtime };
 }
 
+/**
+ * Native objects alive now, by kind, as counted by the addon: every AVFrame and
+ * AVPacket it owns, the Buffers it lent JavaScript over frame and packet data,
+ * codec, format, filter and hardware contexts, codec parameters and custom-I/O
+ * adaptors. Objects held by JavaScript are freed when they are collected, so a
+ * leak check collects garbage until the counts settle, then compares them with
+ * a baseline (GStreamer's leaks tracer, by count instead of by memory).
+ */
+export function nativeObjectCounts(): NativeObjectCounts {
+  const mod = beamcoder() as Partial<BeamcoderModule>;
+  if (typeof mod.liveObjects !== 'function') {
+    throw new NativeLoadError(`the addon loaded (${nativeAddonPath()}) is not ${PACKAGE}'s: it counts no objects`, { reason: 'not-the-fork' });
+  }
+  return mod.liveObjects();
+}
+
+/** Live native objects by kind (see {@link nativeObjectCounts}). */
+export type NativeObjectCounts = Beamcoder.LiveObjects;
+
 /** Set FFmpeg's log level (`'quiet'`, `'error'`, `'warning'`, `'info'`, `'debug'`...). beamflow's default is `'error'`. */
 export function setLogLevel(level: 'quiet' | 'panic' | 'fatal' | 'error' | 'warning' | 'info' | 'verbose' | 'debug' | 'trace'): void {
   beamcoder().logging(level);

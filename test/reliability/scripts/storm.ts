@@ -3,16 +3,19 @@
  * sink) created and torn down at random moments — a random stage destroyed,
  * with or without an error, after a random delay — in sequence or N at a
  * time. Reports, as one JSON line: how each pipeline ended, unhandled
- * rejections/exceptions, and RSS growth between warm-up and the end.
+ * rejections/exceptions, the native objects left alive compared with before the
+ * first pipeline (by kind, as the addon counts them), and RSS growth between
+ * warm-up and the end (for the record: memory is judged by the counts).
  *
  *   node --expose-gc --import tsx test/reliability/scripts/storm.ts COUNT PARALLEL SEED
  */
 import { Writable, type Duplex, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { BeamflowError, testPattern } from '@beamflow/core';
+import { BeamflowError, ffmpegVersion, testPattern } from '@beamflow/core';
 import { Encoder } from '@beamflow/encoder';
 import { Muxer, Rescaler } from '@beamflow/muxer';
 import { prng } from '../../support/prng.js';
+import { leaked, settledCounts } from '../../support/native-counts.js';
 
 const count = Number(process.argv[2] ?? 1000);
 const parallel = Number(process.argv[3] ?? 1);
@@ -77,6 +80,9 @@ async function settle(): Promise<number> {
   return process.memoryUsage().rss;
 }
 
+ffmpegVersion();
+const before = await settledCounts();
+
 const warm = Math.min(100, Math.floor(count / 10));
 let done = 0;
 let base = 0;
@@ -90,4 +96,7 @@ async function lane(): Promise<void> {
 const started = performance.now();
 await Promise.all(Array.from({ length: parallel }, () => lane()));
 const end = await settle();
-console.log(JSON.stringify({ count, parallel, seed, outcomes, unhandled, stillOpen, growthMB: (end - base) / 1e6, seconds: (performance.now() - started) / 1000 }));
+const left = leaked(before, await settledCounts());
+console.log(JSON.stringify({
+  count, parallel, seed, outcomes, unhandled, stillOpen, leaked: left, growthMB: (end - base) / 1e6, seconds: (performance.now() - started) / 1000,
+}));

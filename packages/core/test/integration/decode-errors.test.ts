@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, decodeFile, type Envelope, type FFmpegError } from '@beamflow/core';
 import { ffmpegFrameCounts } from '../../../../test/support/probe.js';
+import { expectNoNativeLeaks } from '../../../../test/support/leak-hooks.js';
+
+expectNoNativeLeaks();
 
 const dir = mkdtempSync(join(tmpdir(), 'beamflow-decode-errors-'));
 const corrupt = join(dir, 'corrupt.mp4');

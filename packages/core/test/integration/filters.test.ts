@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, Resampler, Scaler, testPattern } from '@beamflow/core';
 import { ChunkClock } from '@beamflow/core/internal';
 import type { Envelope, FrameEnvelope, StreamDescriptor } from '@beamflow/core';
+import { expectNoNativeLeaks } from '../../../../test/support/leak-hooks.js';
+
+expectNoNativeLeaks();
 
 async function run(src: Readable, filter: Duplex): Promise<Envelope[]> {
   const out: Envelope[] = [];

@@ -13,6 +13,9 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BeamflowError, ConfigError, beamcoder, decodeFile, demuxFile, type Frame, type FrameEnvelope } from '@beamflow/core';
+import { expectNoNativeLeaks } from '../../../../test/support/leak-hooks.js';
+
+expectNoNativeLeaks();
 
 const dir = mkdtempSync(join(tmpdir(), 'beamflow-hwaccel-'));
 const input = join(dir, 'in.mp4');

@@ -10,6 +10,9 @@ import {
   BeamflowError, ConfigError, beamcoder, decodeFile, demuxFile, fromFrames, testPattern,
 } from '@beamflow/core';
 import type { Envelope, FrameEnvelope, PacketEnvelope, StreamDescriptor, TestPatternOptions } from '@beamflow/core';
+import { expectNoNativeLeaks } from '../../../../test/support/leak-hooks.js';
+
+expectNoNativeLeaks();
 
 const root = resolve(__dirname, '../../../..');
 

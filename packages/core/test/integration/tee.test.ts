@@ -2,6 +2,9 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import { tee, testPattern, type Envelope } from '@beamflow/core';
+import { expectNoNativeLeaks } from '../../../../test/support/leak-hooks.js';
+
+expectNoNativeLeaks();
 
 const source = (frames = 40) => testPattern({ video: { width: 64, height: 36, frameRate: 25 }, frames });
 

@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeFile } from '@beamflow/core';
+import { expectNoNativeLeaks } from '../../../../test/support/leak-hooks.js';
+
+expectNoNativeLeaks();
 
 let server: Server;
 let port = 0;

@@ -10,6 +10,9 @@ import { testPattern } from '@beamflow/core';
 import type { Envelope } from '@beamflow/core';
 import { Encoder } from '@beamflow/encoder';
 import type { EncoderStats } from '@beamflow/encoder';
+import { expectNoNativeLeaks } from '../../../../test/support/leak-hooks.js';
+
+expectNoNativeLeaks();
 
 describe('Encoder under a slow consumer', () => {
   it('1080p into a consumer taking one packet per 20 ms: the source never runs more than a few frames ahead of the encoder', async () => {

@@ -14,6 +14,9 @@ import { Encoder } from '@beamflow/encoder';
 import type { EncoderConfig, EncoderState } from '@beamflow/encoder';
 import { Muxer, Rescaler } from '@beamflow/muxer';
 import { discard, outcome, tiny, withDeadline } from '../helpers.js';
+import { expectNoNativeLeaks } from '../../../../test/support/leak-hooks.js';
+
+expectNoNativeLeaks();
 
 const FRAMES = 20;
 const N = 15;

@@ -12,6 +12,9 @@ import type { Envelope, StateChange, StreamDescriptor } from '@beamflow/core';
 import { Encoder } from '@beamflow/encoder';
 import type { EncoderConfig, EncoderState } from '@beamflow/encoder';
 import { FPS, collect, discard, isPacket, outcome, tiny, withDeadline } from '../helpers.js';
+import { expectNoNativeLeaks } from '../../../../test/support/leak-hooks.js';
+
+expectNoNativeLeaks();
 
 /** Frames of `a` then frames of `b`, as one video stream (id 0) with continuing pts; no descriptors. */
 async function* concat(a: AsyncIterable<unknown>, b: AsyncIterable<unknown>): AsyncGenerator<Envelope> {

@@ -10,6 +10,9 @@ import type { StateChange } from '@beamflow/core';
 import { Encoder } from '@beamflow/encoder';
 import type { EncoderState } from '@beamflow/encoder';
 import { collect, discard, isPacket, outcome, tiny, withDeadline } from '../helpers.js';
+import { expectNoNativeLeaks } from '../../../../test/support/leak-hooks.js';
+
+expectNoNativeLeaks();
 
 function record(enc: Encoder): StateChange<EncoderState>[] {
   const seen: StateChange<EncoderState>[] = [];

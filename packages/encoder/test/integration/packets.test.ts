@@ -9,6 +9,9 @@ import { describe, expect, it } from 'vitest';
 import type { Envelope, FrameEnvelope, PacketEnvelope, StreamDescriptor } from '@beamflow/core';
 import { Encoder } from '@beamflow/encoder';
 import { FPS, SAMPLE_RATE, collect, isDescriptor, isPacket, tiny } from '../helpers.js';
+import { expectNoNativeLeaks } from '../../../../test/support/leak-hooks.js';
+
+expectNoNativeLeaks();
 
 function packetsOf(out: Envelope[], kind: 'video' | 'audio'): PacketEnvelope[] {
   return out.filter(isPacket).filter((p) => p.kind === kind);

@@ -8,6 +8,9 @@
 import { describe, expect, it } from 'vitest';
 import { beamcoder, type Frame } from '@beamflow/core';
 import { _createFrames, _downloadFrame, _openDevice, _uploadFrame, type HardwareDeviceContext } from '@beamflow/core/internal';
+import { expectNoNativeLeaks } from '../../../../test/support/leak-hooks.js';
+
+expectNoNativeLeaks();
 
 const bc = () => beamcoder() as unknown as {
   hwDeviceContext(type: string, device?: string): HardwareDeviceContext;

@@ -17,6 +17,9 @@ import {
   AAC_ONLY, FPS, H264_AAC, OPUS_ONLY, SAMPLE_RATE, VP9_OPUS, audioSource, avSource, tap, tempDir,
 } from './harness.js';
 import type { Tap } from './harness.js';
+import { expectNoNativeLeaks } from '../../../../test/support/leak-hooks.js';
+
+expectNoNativeLeaks();
 
 const SECONDS = 2;
 const SAMPLES = SECONDS * SAMPLE_RATE;

@@ -14,6 +14,9 @@ import { Muxer, Rescaler } from '@beamflow/muxer';
 import type { MuxerState } from '@beamflow/muxer';
 import { expectMedia } from '../probe.js';
 import { FPS, H264_AAC, SAMPLE_RATE, avSource, outcome, tempDir } from './harness.js';
+import { expectNoNativeLeaks } from '../../../../test/support/leak-hooks.js';
+
+expectNoNativeLeaks();
 
 const dir = tempDir('inputs');
 

@@ -19,6 +19,9 @@ import { Muxer, Rescaler } from '@beamflow/muxer';
 import type { MuxerOptions } from '@beamflow/muxer';
 import { decodeErrors, dtsViolations, packetSpan, packets, probe, type ProbeResult } from '../probe.js';
 import { tempDir } from './harness.js';
+import { expectNoNativeLeaks } from '../../../../test/support/leak-hooks.js';
+
+expectNoNativeLeaks();
 
 const dir = tempDir('copy');
 const src = join(dir, 'source.mp4');
