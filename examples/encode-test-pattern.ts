@@ -30,8 +30,8 @@ function bar(s: EncoderStats): string {
 }
 
 const encoder = new Encoder({
-  // A keyframe every 2 s, so that each 2 s HLS segment starts with one.
-  video: { codec: 'h264', preset: 'veryfast', crf: 23, gopSize: 50 },
+  // No GOP size: the HLS Muxer below asks this Encoder for a keyframe at each 2 s segment boundary.
+  video: { codec: 'h264', preset: 'veryfast', crf: 23 },
   audio: { codec: 'aac', bitRate: 128_000 },
   statsInterval: 250,
 });

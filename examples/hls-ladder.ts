@@ -31,7 +31,7 @@ const renditions = rungs.map((height, i) => {
     hls: { segmentDuration: 2, playlistType: 'vod' },
   });
   const encoder = new Encoder({
-    video: { codec: 'h264', preset: 'veryfast', crf, gopSize: 50 },
+    video: { codec: 'h264', preset: 'veryfast', crf },
     audio: { codec: 'aac', bitRate: height >= 720 ? 128_000 : 96_000 },
   });
   encoder.on('stats', (s) => {

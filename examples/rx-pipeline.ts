@@ -21,7 +21,7 @@ const seconds = Number(process.env.DEMO_SECONDS ?? 10);
 
 const encoded = toReadable(
   fromReadable<Envelope>(testPattern({ video: { width: 1280, height: 720, frameRate: 25 }, audio: { sampleRate: 48000, channels: 2 }, duration: seconds })).pipe(
-    encode({ video: { codec: 'h264', preset: 'veryfast', crf: 23, gopSize: 50 }, audio: { codec: 'aac', bitRate: 128_000 } }),
+    encode({ video: { codec: 'h264', preset: 'veryfast', crf: 23 }, audio: { codec: 'aac', bitRate: 128_000 } }),
   ),
 );
 const [toFile, toHls] = tee(encoded, 2);

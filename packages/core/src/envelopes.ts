@@ -45,6 +45,27 @@ export interface CodecParameters {
   seek_preroll?: number;
 }
 
+/**
+ * Keyframes a consumer needs, in seconds of the stream's own time counted from
+ * its first frame (ffmpeg's `-force_key_frames`): one every `every` seconds,
+ * and one at each time in `at`.
+ */
+export interface KeyframeRequest {
+  every?: number;
+  at?: readonly number[];
+}
+
+/**
+ * Needs that travel against the flow, from a consumer back to the stage that
+ * can meet them (GStreamer's upstream events): a stage that can, such as the
+ * Encoder, puts one on the descriptors it sends; stages in between (Rescaler,
+ * tee) pass the descriptor on with it; a Muxer writing HLS or DASH asks it for
+ * a keyframe at each segment boundary.
+ */
+export interface Upstream {
+  requestKeyframes(request: KeyframeRequest): void;
+}
+
 /** Announces a stream: sent downstream before its first frame or packet, and again if it changes. */
 export interface StreamDescriptor {
   readonly type: 'stream';
@@ -60,6 +81,8 @@ export interface StreamDescriptor {
   readonly duration?: bigint;
   /** Whether packets are coded (`true`) or the stream carries raw frames (`false`). */
   readonly coded: boolean;
+  /** Where requests for this stream go upstream, when a stage before can meet them. */
+  readonly upstream?: Upstream;
 }
 
 /** A decoded (or generated) frame of one stream. */

@@ -17,7 +17,9 @@ export type { Rational, RationalLike, Rounding } from './rational.js';
 export { Lifecycle } from './lifecycle.js';
 export type { TransitionTable, StateChange } from './lifecycle.js';
 export { isStreamDescriptor, isFrameEnvelope, isPacketEnvelope, codecParametersFrom } from './envelopes.js';
-export type { MediaKind, CodecParameters, StreamDescriptor, FrameEnvelope, PacketEnvelope, Envelope } from './envelopes.js';
+export type {
+  MediaKind, CodecParameters, StreamDescriptor, FrameEnvelope, PacketEnvelope, Envelope, KeyframeRequest, Upstream,
+} from './envelopes.js';
 export { CodecPump, CodecStage, DemandGate } from './codec-pump.js';
 export type { CodecPort, PumpSink, PumpCounters, CodecStageOptions } from './codec-pump.js';
 export { beamcoder, ffmpegVersion, setLogLevel, nativeAddonPath, nativeBuildInfo, nativeObjectCounts, releaseFrame } from './native.js';

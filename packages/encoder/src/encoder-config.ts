@@ -5,8 +5,9 @@
  * bad preset silently and fail at the first frame, or print "Option not
  * found" to stdout and carry on.
  */
-import { beamcoder, ConfigError, type Rational } from '@beamflow/core';
+import { beamcoder, ConfigError, type KeyframeRequest, type Rational } from '@beamflow/core';
 import { closestNames, validate, layoutChannels } from '@beamflow/core/internal';
+import { checkRequest } from './keyframes.js';
 
 /** Hardware choice for a video encoder: `'auto'` tries CUDA, then VAAPI, then software. */
 export type HwDeviceOption = 'auto' | 'cuda' | 'vaapi' | 'none';
@@ -27,6 +28,11 @@ export interface VideoEncoderConfig {
   profile?: string;
   /** Keyframe interval in frames (FFmpeg's `-g`). */
   gopSize?: number;
+  /**
+   * Keyframes at given times or every N seconds of the stream, from its first frame (ffmpeg's
+   * `-force_key_frames`). A Muxer writing HLS or DASH asks for one at each segment boundary itself.
+   */
+  forceKeyframes?: KeyframeRequest;
   /** FFmpeg's `-bf`. */
   maxBFrames?: number;
   /** Encoder threads; default 0 = FFmpeg's automatic count, as the ffmpeg command line uses. */
@@ -222,6 +228,7 @@ export function validateVideo(cfg: VideoEncoderConfig, info: EncoderInfo): void 
   }
   if (cfg.bitRate !== undefined) validate.positiveInt('video.bitRate', cfg.bitRate, 2 ** 31 - 1);
   if (cfg.gopSize !== undefined) validate.positiveInt('video.gopSize', cfg.gopSize, 100_000);
+  if (cfg.forceKeyframes !== undefined) checkRequest(cfg.forceKeyframes, 'video.forceKeyframes');
   if (cfg.maxBFrames !== undefined && (!Number.isInteger(cfg.maxBFrames) || cfg.maxBFrames < 0 || cfg.maxBFrames > 16)) {
     throw new ConfigError('video.maxBFrames', `must be an integer from 0 to 16 (got ${validate.describe(cfg.maxBFrames)})`);
   }

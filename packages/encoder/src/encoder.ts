@@ -14,6 +14,9 @@
  * Data processing
  * - Frames go through a {@link CodecPump} per codec: the write callback waits
  *   until the codec took the frame; a full readable side pauses the codec.
+ *   A video frame is made a keyframe when a request says so: the config's
+ *   `forceKeyframes`, or a Muxer's need (HLS/DASH segment boundaries) that
+ *   reached the Encoder through the `upstream` of the descriptors it sent.
  *   Video pts are rescaled into the encoder's time base (1/frameRate); audio
  *   is converted to the encoder's format and re-chunked to its frame size with
  *   exact sample-counted timestamps. A video frame handed in is consumed:
@@ -36,11 +39,13 @@ import {
   CodecPump, CodecStage, ConfigError, FFmpegError, InputError, Lifecycle, beamcoder, codecParametersFrom, releaseFrame,
   equalRational, invert, rescale, toTuple, NOPTS, type BeamEncoder, type Envelope, type FrameEnvelope, type MediaKind,
   type PacketEnvelope, type Rational, type StreamDescriptor, type TransitionTable, type Frame, type Packet,
+  type KeyframeRequest,
 } from '@beamflow/core';
 import {
   BatchPort, layoutChannels, defaultChannelLayout, openAudioProcessor, toFFmpegError, validate, type FrameProcessor,
 } from '@beamflow/core/internal';
 import { hwEncoderParams, negotiate, type HardwareChoice } from '@beamflow/hw';
+import { KeyframeSchedule, checkRequest } from './keyframes.js';
 import {
   encoderInfo, resolveSoftwareEncoder, validateAudio, validateVideo,
   type EncoderConfig, type EncoderInfo, type AudioEncoderConfig, type VideoEncoderConfig,
@@ -97,6 +102,7 @@ interface CodecSlot {
   height?: number;
   pixelFormat?: string;
   nextPts: bigint;
+  keyframes?: KeyframeSchedule;
 }
 
 /**
@@ -129,6 +135,7 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
   readonly #started = new Set<number>();
   #stats = { framesIn: 0, videoFramesIn: 0, packetsOut: 0, bytesOut: 0 };
   #closePromise: Promise<void> | undefined;
+  readonly #keyRequests: KeyframeRequest[] = [];
 
   constructor(config: EncoderConfig) {
     super({ writableHighWaterMark: 2, readableHighWaterMark: 32 });
@@ -184,6 +191,16 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
 
   #encodedTime(): number {
     return this.#startTime === undefined ? 0 : Math.max(0, this.#latestTime - this.#startTime);
+  }
+
+  /**
+   * Ask for keyframes on every video stream (as `video.forceKeyframes` does) from the next
+   * frame on. A Muxer writing HLS or DASH calls this through the descriptor's `upstream`.
+   */
+  requestKeyframes(request: KeyframeRequest): void {
+    checkRequest(request, 'request');
+    this.#keyRequests.push(request);
+    for (const slot of this.#slots.values()) slot.keyframes?.add(request);
   }
 
   /** Destroy the stage and wait until its native resources are released. Idempotent. */
@@ -338,9 +355,12 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
     } catch (err) {
       throw toFFmpegError(`open ${info.name}`, err);
     }
+    const keyframes = new KeyframeSchedule();
+    if (cfg.forceKeyframes) keyframes.add(cfg.forceKeyframes, 'video.forceKeyframes');
+    for (const r of this.#keyRequests) keyframes.add(r);
     const slot: CodecSlot = {
       kind: 'video', streamId: env.streamId, info, enc, timeBase, inputTimeBase: env.timeBase,
-      described: false, width, height, pixelFormat, nextPts: 0n,
+      described: false, width, height, pixelFormat, nextPts: 0n, keyframes,
       pump: undefined as unknown as CodecPump<FrameEnvelope, Envelope>,
     };
     this.#checkFrame(slot, f);
@@ -411,8 +431,15 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
           return encodeFrames(frames);
         }
         const f = env.frame;
+        const hasPts = f.pts !== null && f.pts !== undefined && BigInt(f.pts) !== NOPTS;
+        // A decoded frame carries its source's picture type, which libx264 would obey (copying the
+        // source's GOP): as the ffmpeg command line does, the type is cleared unless a keyframe is
+        // due, and keyframe times are judged on the frame's own timestamp, before any rounding below.
+        const due = slot.keyframes !== undefined &&
+          (hasPts ? slot.keyframes.due(BigInt(f.pts!), env.timeBase) : slot.keyframes.due(slot.nextPts, slot.timeBase));
+        f.pict_type = due ? 'I' : null;
         // Encoders count in 1/frameRate; frames may come in a finer time base (a decoder's 1/90000).
-        let pts = f.pts === null || f.pts === undefined || BigInt(f.pts) === NOPTS ? slot.nextPts : BigInt(f.pts);
+        let pts = hasPts ? BigInt(f.pts!) : slot.nextPts;
         if (!equalRational(env.timeBase, slot.timeBase)) pts = rescale(pts, env.timeBase, slot.timeBase);
         if (pts < slot.nextPts) pts = slot.nextPts; // x264 refuses non-increasing pts
         slot.nextPts = pts + 1n;
@@ -448,7 +475,7 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
     codecpar.format = (slot.kind === 'video' ? enc.pix_fmt : enc.sample_fmt) as string;
     const d: StreamDescriptor = {
       type: 'stream', streamId: slot.streamId, kind: slot.kind, timeBase: slot.timeBase, codecpar, coded: true,
-      ...(slot.kind === 'video' ? { frameRate: invert(slot.timeBase) } : {}),
+      ...(slot.kind === 'video' ? { frameRate: invert(slot.timeBase), upstream: { requestKeyframes: (r: KeyframeRequest) => this.requestKeyframes(r) } } : {}),
       ...(desc?.duration !== undefined ? { duration: rescale(desc.duration, desc.timeBase, slot.timeBase) } : {}),
     };
     out.unshift(d);

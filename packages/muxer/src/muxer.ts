@@ -16,6 +16,11 @@
  *   codecpar copying). The header is written at the first packet, once every
  *   stream announced so far is known — the Encoder sends all descriptors
  *   before any packet. A descriptor arriving after the header is an error.
+ * - HLS and DASH cut segments at keyframes: for each video descriptor that
+ *   carries an `upstream` (an Encoder before it, through Rescalers and tees),
+ *   the Muxer asks for a keyframe every segment duration, so segments come out
+ *   as long as asked without the user setting a GOP size. Without one (stream
+ *   copy) segments end at the source's keyframes, as with ffmpeg.
  * - Each packet is rescaled (exactly) into its stream's time base, which the
  *   container chose at the header, and written through FFmpeg's interleaving
  *   writer (audio and video ordered by DTS). For byte output the write only
@@ -132,6 +137,8 @@ export class Muxer extends CodecStage<Envelope, Buffer> {
   #trailerPending = false;
   readonly #output: string | undefined;
   readonly #muxOptions: Record<string, string | number>;
+  /** HLS/DASH segment length: the keyframe interval asked of the Encoder upstream. */
+  readonly #segmentSeconds: number | undefined;
 
   constructor(options: MuxerOptions) {
     const toBytes = options?.output === undefined;
@@ -152,6 +159,8 @@ export class Muxer extends CodecStage<Envelope, Buffer> {
       throw new ConfigError('output', `${options.format} writes a playlist and segments: give output a playlist path`);
     }
     this.#muxOptions = this.#formatOptions(toBytes);
+    const seg = this.#muxOptions.hls_time ?? this.#muxOptions.seg_duration;
+    this.#segmentSeconds = seg === undefined ? undefined : Number(seg);
     if (!toBytes) {
       // The Muxer is the sink: nothing comes out of it. Its empty readable side is ended and
       // read at once, so that after the trailer the stream closes (emits 'close') like any sink.
@@ -231,6 +240,7 @@ export class Muxer extends CodecStage<Envelope, Buffer> {
         throw new StateError(this.#life.state, 'headerWritten', `Muxer (stream ${e.streamId} announced after the header was written)`);
       }
       this.#streams.set(e.streamId, { index: known?.index ?? this.#streams.size, desc: e, timeBase: known?.timeBase });
+      if (!known && e.kind === 'video' && this.#segmentSeconds !== undefined) e.upstream?.requestKeyframes({ every: this.#segmentSeconds });
       return;
     }
     if (e.type === 'frame') throw new InputError(`stream ${e.streamId}`, 'the Muxer takes packets, not frames (put an Encoder before it)');
