@@ -17,7 +17,8 @@
  *   A video frame is made a keyframe when a request says so: the config's
  *   `forceKeyframes`, or a Muxer's need (HLS/DASH segment boundaries) that
  *   reached the Encoder through the `upstream` of the descriptors it sent.
- *   Video pts are rescaled into the encoder's time base (1/frameRate); audio
+ *   Video pts stay in the input's time base, so a variable-rate input keeps
+ *   every frame's time (a configured frameRate counts in 1/frameRate); audio
  *   is converted to the encoder's format and re-chunked to its frame size with
  *   exact sample-counted timestamps. A video frame handed in is consumed:
  *   its buffers are released once the codec has its own reference.
@@ -103,6 +104,8 @@ interface CodecSlot {
   pixelFormat?: string;
   nextPts: bigint;
   keyframes?: KeyframeSchedule;
+  /** Nominal frame rate (video): what the descriptor announces and rate control assumes. */
+  frameRate?: Rational;
 }
 
 /**
@@ -322,7 +325,10 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
       throw new InputError(`stream ${env.streamId}`, `${width}x${height} frames cannot be encoded as ${pixelFormat}, whose chroma is subsampled: ` +
         `the ${sub.log2_chroma_w && width % 2 ? 'width' : 'height'} must be even (put a Scaler with an even size before the Encoder, or set video.width/height)`);
     }
-    const timeBase = invert(rate);
+    // Every frame keeps its own time (a variable-rate input passes through): the encoder counts
+    // in the input's time base, and the rate only informs rate control. A configured frameRate
+    // counts in 1/frameRate instead.
+    const timeBase = cfg.frameRate !== undefined ? invert(rate) : env.timeBase;
     const priv: Record<string, string | number | boolean> = { ...(cfg.options ?? {}) };
     if (cfg.preset !== undefined) priv.preset = cfg.preset;
     if (cfg.crf !== undefined) priv.crf = cfg.crf;
@@ -360,7 +366,7 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
     for (const r of this.#keyRequests) keyframes.add(r);
     const slot: CodecSlot = {
       kind: 'video', streamId: env.streamId, info, enc, timeBase, inputTimeBase: env.timeBase,
-      described: false, width, height, pixelFormat, nextPts: 0n, keyframes,
+      described: false, width, height, pixelFormat, nextPts: 0n, keyframes, frameRate: rate,
       pump: undefined as unknown as CodecPump<FrameEnvelope, Envelope>,
     };
     this.#checkFrame(slot, f);
@@ -438,7 +444,7 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
         const due = slot.keyframes !== undefined &&
           (hasPts ? slot.keyframes.due(BigInt(f.pts!), env.timeBase) : slot.keyframes.due(slot.nextPts, slot.timeBase));
         f.pict_type = due ? 'I' : null;
-        // Encoders count in 1/frameRate; frames may come in a finer time base (a decoder's 1/90000).
+        // With a configured frameRate the encoder counts in 1/frameRate, coarser than the input's.
         let pts = hasPts ? BigInt(f.pts!) : slot.nextPts;
         if (!equalRational(env.timeBase, slot.timeBase)) pts = rescale(pts, env.timeBase, slot.timeBase);
         if (pts < slot.nextPts) pts = slot.nextPts; // x264 refuses non-increasing pts
@@ -475,7 +481,7 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
     codecpar.format = (slot.kind === 'video' ? enc.pix_fmt : enc.sample_fmt) as string;
     const d: StreamDescriptor = {
       type: 'stream', streamId: slot.streamId, kind: slot.kind, timeBase: slot.timeBase, codecpar, coded: true,
-      ...(slot.kind === 'video' ? { frameRate: invert(slot.timeBase), upstream: { requestKeyframes: (r: KeyframeRequest) => this.requestKeyframes(r) } } : {}),
+      ...(slot.kind === 'video' ? { frameRate: slot.frameRate ?? invert(slot.timeBase), upstream: { requestKeyframes: (r: KeyframeRequest) => this.requestKeyframes(r) } } : {}),
       ...(desc?.duration !== undefined ? { duration: rescale(desc.duration, desc.timeBase, slot.timeBase) } : {}),
     };
     out.unshift(d);

@@ -1,0 +1,48 @@
+/**
+ * Every frame keeps its time: a variable-frame-rate input, made by the ffmpeg
+ * command line as phones and screen recorders write them, is transcoded with
+ * each frame at its own presentation time (nothing rounded onto a grid the
+ * input does not have), and the audio beside it keeps its place.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { describe, expect, it } from 'vitest';
+import { decodeFile } from '@beamflow/core';
+import { Encoder } from '@beamflow/encoder';
+import { Muxer, Rescaler } from '@beamflow/muxer';
+import { ffmpeg, tempDir } from '../../../../test/support/media.js';
+import { decodeErrors } from '../../../../test/support/probe.js';
+
+const dir = tempDir('timing');
+
+/** Presentation time of every decoded frame of a stream, in seconds, as ffprobe reads them. */
+function frameTimes(path: string, stream: 'v' | 'a'): number[] {
+  const r = spawnSync('ffprobe', ['-v', 'error', '-select_streams', stream, '-show_entries', 'frame=pts_time', '-of', 'csv=p=0', path], { encoding: 'utf8', maxBuffer: 16 << 20 });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return r.stdout.split('\n').map((l) => l.replace(/,$/, '')).filter(Boolean).map(Number);
+}
+
+describe('variable frame rate', () => {
+  it('passes through: every frame of a VFR input at its own time, audio beside it', async () => {
+    const input = join(dir, 'vfr.mp4');
+    // 30 fps with 3 of every 7 frames dropped for 100 frames, then all: 78 frames over 4 s on a 1/30 s grid.
+    ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=128x72:rate=30', '-f', 'lavfi', '-i', 'sine=sample_rate=48000', '-t', '4',
+      '-vf', "select='lt(mod(n\\,7)\\,4)+gt(n\\,100)'", '-fps_mode', 'vfr', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', input]);
+    const out = join(dir, 'vfr-out.mp4');
+    await pipeline(decodeFile(input), new Encoder({ video: { codec: 'h264', preset: 'veryfast' }, audio: { codec: 'aac' } }), new Rescaler(), new Muxer({ format: 'mp4', output: out }));
+    const src = frameTimes(input, 'v');
+    const got = frameTimes(out, 'v');
+    expect(src).toHaveLength(78);
+    expect(got).toHaveLength(src.length);
+    // Equal after the shift both have in common (each starts at zero here), to the MP4 timescale's precision.
+    const shift = got[0]! - src[0]!;
+    for (let i = 0; i < src.length; i++) expect(Math.abs(got[i]! - shift - src[i]!), `frame ${i}`).toBeLessThan(1e-3);
+    // Audio starts where it did and lasts as long: no drift against the video.
+    const srcAudio = frameTimes(input, 'a');
+    const gotAudio = frameTimes(out, 'a');
+    expect(Math.abs(gotAudio[0]! - srcAudio[0]!)).toBeLessThan(0.03);
+    expect(Math.abs(gotAudio.at(-1)! - srcAudio.at(-1)!)).toBeLessThan(0.03);
+    expect(decodeErrors(out)).toBe('');
+  });
+});
