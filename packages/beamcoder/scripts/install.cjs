@@ -15,7 +15,7 @@ const { execFileSync, spawnSync } = require('node:child_process');
 const { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
 const { dirname, join } = require('node:path');
 const { createHash } = require('node:crypto');
-const { sourceHash } = require('../lib/source-hash.cjs');
+const { sourceFingerprint, sourceHash } = require('../lib/source-hash.cjs');
 
 const root = join(__dirname, '..');
 const LIBS = ['libavcodec', 'libavdevice', 'libavfilter', 'libavformat', 'libavutil', 'libpostproc', 'libswresample', 'libswscale'];
@@ -53,13 +53,20 @@ for (const tool of ['make', 'c++', 'python3']) {
   }
 }
 
+const source = sourceHash(root);
 const key = createHash('sha256')
-  .update(JSON.stringify({ source: sourceHash(root), versions, platform: process.platform, arch: process.arch }))
+  .update(JSON.stringify({ source, versions, platform: process.platform, arch: process.arch }))
   .digest('hex')
   .slice(0, 24);
 const addon = join(root, 'build', 'Release', 'beamcoder.node');
 const stamp = join(root, 'build', 'Release', 'beamflow-build-key');
-if (existsSync(addon) && existsSync(stamp) && readFileSync(stamp, 'utf8') === key) process.exit(0);
+// What the loader in @beamflow/core reads to tell whether the sources changed since this build.
+const record = () => writeFileSync(join(root, 'build', 'Release', 'beamflow-sources.json'),
+  JSON.stringify({ sourceHash: source, fingerprint: sourceFingerprint(root) }));
+if (existsSync(addon) && existsSync(stamp) && readFileSync(stamp, 'utf8') === key) {
+  record();
+  process.exit(0);
+}
 
 const cacheDir = process.env.BEAMFLOW_BEAMCODER_CACHE;
 const cached = cacheDir ? join(cacheDir, key, 'beamcoder.node') : undefined;
@@ -67,6 +74,7 @@ if (cached && existsSync(cached)) {
   mkdirSync(dirname(addon), { recursive: true });
   copyFileSync(cached, addon);
   writeFileSync(stamp, key);
+  record();
   process.exit(0);
 }
 
@@ -87,6 +95,7 @@ const r = gyp
 if (r.error) fail(`node-gyp could not be started (${r.error.message}); install it with npm install -g node-gyp`);
 if (r.status !== 0) process.exit(r.status ?? 1);
 writeFileSync(stamp, key);
+record();
 if (cached) {
   mkdirSync(dirname(cached), { recursive: true });
   // Another install may be filling the same entry: write aside, then rename into place.

@@ -141,8 +141,9 @@ function checkBuild(mod: BeamcoderModule, path: string, fromPackage: boolean): v
   if (fromPackage) {
     const dir = packageDir();
     const require = createRequire(import.meta.url);
-    const { sourceHash } = require(join(dir, 'lib', 'source-hash.cjs')) as { sourceHash(dir: string): string };
-    const expected = sourceHash(dir);
+    const { currentSourceHash } = require(join(dir, 'lib', 'source-hash.cjs')) as { currentSourceHash(dir: string, record: string): string };
+    // Hashing the sources costs ~10 ms; the build's record spares it while no source file was touched.
+    const expected = currentSourceHash(dir, join(dirname(path), 'beamflow-sources.json'));
     if (info.sourceHash !== expected) {
       throw new NativeLoadError(
         `${path} is stale: it was compiled from other sources (${info.sourceHash}, version ${info.version}) than ${dir} holds ` +

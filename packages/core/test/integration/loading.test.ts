@@ -51,7 +51,6 @@ describe('loading beamcoder', () => {
   });
 
   const pkg = join(root, 'packages/beamcoder');
-  const addon = join(pkg, 'build/Release/beamcoder.node');
 
   /** What loading throws with the loader pointed at `path` inside the package copy `dir`. */
   function loadError(path: string, dir?: string): NativeLoadError {
@@ -70,9 +69,10 @@ describe('loading beamcoder', () => {
   /** A copy of the package with its built addon, as an install leaves it. */
   function packageCopy(): string {
     const dir = mkdtempSync(join(tmpdir(), 'beamflow-native-'));
-    for (const f of ['package.json', 'binding.gyp', 'src', 'lib']) cpSync(join(pkg, f), join(dir, f), { recursive: true });
+    // Timestamps kept: the build's record of the sources (names, sizes, times) still matches the copy.
+    for (const f of ['package.json', 'binding.gyp', 'src', 'lib']) cpSync(join(pkg, f), join(dir, f), { recursive: true, preserveTimestamps: true });
     mkdirSync(join(dir, 'build/Release'), { recursive: true });
-    cpSync(addon, join(dir, 'build/Release/beamcoder.node'));
+    for (const f of ['beamcoder.node', 'beamflow-sources.json']) cpSync(join(pkg, 'build/Release', f), join(dir, 'build/Release', f));
     return dir;
   }
 
