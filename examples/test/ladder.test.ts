@@ -17,7 +17,7 @@ describe('examples/hls-ladder', () => {
   it('decodes a file once into renditions with a master playlist that ffprobe reads', () => {
     const dir = mkdtempSync(join(tmpdir(), 'beamflow-ladder-'));
     const input = join(dir, 'in.mp4');
-    const gen = spawnSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '2', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', input]);
+    const gen = spawnSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '5', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', input]);
     expect(gen.status).toBe(0);
     const out = join(dir, 'ladder');
     const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href, 'hls-ladder.ts', input], {
@@ -35,9 +35,14 @@ describe('examples/hls-ladder', () => {
       const streams = probe(join(out, `${h}p`, 'index.m3u8'));
       const video = streams.find((s) => s.codec_name === 'h264');
       expect(video).toMatchObject({ width: w, height: h });
-      expect(Number(video!.nb_read_frames)).toBe(50);
+      expect(Number(video!.nb_read_frames)).toBe(125);
       expect(streams.some((s) => s.codec_name === 'aac')).toBe(true);
     }
+    // No GOP size in the example: each rung's Muxer asks its Encoder for a keyframe every 2 s,
+    // so the renditions' segments line up (a player can switch at every boundary).
+    const segments = (h: number): string[] => readFileSync(join(out, `${h}p`, 'index.m3u8'), 'utf8').split('\n').filter((l) => l.startsWith('#EXTINF:'));
+    expect(segments(180)).toEqual(['#EXTINF:2.000000,', '#EXTINF:2.000000,', '#EXTINF:1.000000,']);
+    expect(segments(90)).toEqual(segments(180));
     const all = probe(join(out, 'master.m3u8'));
     expect(all.filter((s) => s.codec_name === 'h264')).toHaveLength(2);
   });
