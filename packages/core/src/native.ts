@@ -126,11 +126,11 @@ function loadFailure(path: string, cause: unknown): NativeLoadError {
 }
 
 /** Checks a freshly loaded addon against its package and the loaded FFmpeg. */
-function checkBuild(mod: BeamcoderModule, path: string, fromPackage: boolean): void {
+function checkBuild(mod: BeamcoderModule, path: string, checkSources: boolean): void {
   if (typeof (mod as Partial<BeamcoderModule>).buildInfo !== 'function') {
     // Upstream beamcoder (the soak benchmark's comparison) has no build record; only a
     // substitute named explicitly may be one.
-    if (fromPackage) {
+    if (checkSources) {
       throw new NativeLoadError(`${path} is not ${PACKAGE}'s addon (it has no buildInfo()): reinstall ${PACKAGE}, then ${REBUILD}.`, {
         reason: 'not-the-fork',
       });
@@ -138,7 +138,7 @@ function checkBuild(mod: BeamcoderModule, path: string, fromPackage: boolean): v
     return;
   }
   const info = mod.buildInfo();
-  if (fromPackage) {
+  if (checkSources) {
     const dir = packageDir();
     const require = createRequire(import.meta.url);
     const { currentSourceHash } = require(join(dir, 'lib', 'source-hash.cjs')) as { currentSourceHash(dir: string, record: string): string };
@@ -168,7 +168,8 @@ function checkBuild(mod: BeamcoderModule, path: string, fromPackage: boolean): v
  */
 export function beamcoder(): BeamcoderModule {
   if (loaded) return loaded;
-  const fromPackage = !overridePath && !process.env.BEAMFLOW_BEAMCODER_ADDON;
+  // The sources are checked when the addon is the package's own, or a package copy was named.
+  const checkSources = overrideDir !== undefined || (!overridePath && !process.env.BEAMFLOW_BEAMCODER_ADDON);
   const path = nativeAddonPath();
   process.env.UV_THREADPOOL_SIZE ??= '16';
   const require = createRequire(import.meta.url);
@@ -178,19 +179,25 @@ export function beamcoder(): BeamcoderModule {
   } catch (cause) {
     throw loadFailure(path, cause);
   }
-  checkBuild(mod, path, fromPackage || overrideDir !== undefined);
+  checkBuild(mod, path, checkSources);
   // A library keeps FFmpeg's informational chatter off the application's stderr.
   mod.logging('error');
   loaded = mod;
   return loaded;
 }
 
+/** The loaded addon, when it has `what` (only the fork does: a substitute named by BEAMFLOW_BEAMCODER_ADDON may not). */
+function forkOnly(what: 'buildInfo' | 'liveObjects'): BeamcoderModule {
+  const mod = beamcoder();
+  if (typeof (mod as Partial<BeamcoderModule>)[what] !== 'function') {
+    throw new NativeLoadError(`the addon loaded (${nativeAddonPath()}) is not ${PACKAGE}'s: it has no ${what}()`, { reason: 'not-the-fork' });
+  }
+  return mod;
+}
+
 /** What the loaded addon was built from and against (loads it if needed). */
 export function nativeBuildInfo(): Beamcoder.BuildInfo & { runtime: Record<string, string> } {
-  const mod = beamcoder();
-  if (typeof (mod as Partial<BeamcoderModule>).buildInfo !== 'function') {
-    throw new NativeLoadError(`the addon loaded (${nativeAddonPath()}) is not ${PACKAGE}'s: it has no buildInfo()`, { reason: 'not-the-fork' });
-  }
+  const mod = forkOnly('buildInfo');
   const versions = mod.versions() as Record<string, number>;
   const runtime = Object.fromEntries(Object.entries(versions).map(([k, v]) => [k, versionString(v)]));
   return { ...mod.buildInfo(), runtime };
@@ -205,11 +212,7 @@ export function nativeBuildInfo(): Beamcoder.BuildInfo & { runtime: Record<strin
  * a baseline (GStreamer's leaks tracer, by count instead of by memory).
  */
 export function nativeObjectCounts(): NativeObjectCounts {
-  const mod = beamcoder() as Partial<BeamcoderModule>;
-  if (typeof mod.liveObjects !== 'function') {
-    throw new NativeLoadError(`the addon loaded (${nativeAddonPath()}) is not ${PACKAGE}'s: it counts no objects`, { reason: 'not-the-fork' });
-  }
-  return mod.liveObjects();
+  return forkOnly('liveObjects').liveObjects();
 }
 
 /** Live native objects by kind (see {@link nativeObjectCounts}). */

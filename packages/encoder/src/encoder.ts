@@ -362,7 +362,7 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
       throw toFFmpegError(`open ${info.name}`, err);
     }
     const keyframes = new KeyframeSchedule();
-    if (cfg.forceKeyframes) keyframes.add(cfg.forceKeyframes, 'video.forceKeyframes');
+    if (cfg.forceKeyframes) keyframes.add(cfg.forceKeyframes);
     for (const r of this.#keyRequests) keyframes.add(r);
     const slot: CodecSlot = {
       kind: 'video', streamId: env.streamId, info, enc, timeBase, inputTimeBase: env.timeBase,
@@ -437,16 +437,18 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
           return encodeFrames(frames);
         }
         const f = env.frame;
-        const hasPts = f.pts !== null && f.pts !== undefined && BigInt(f.pts) !== NOPTS;
+        // Read once: each read of a frame field is a call into the addon.
+        const rawPts = f.pts;
+        const hasPts = rawPts !== null && rawPts !== undefined && BigInt(rawPts) !== NOPTS;
+        const inPts = hasPts ? BigInt(rawPts) : slot.nextPts;
         // A decoded frame carries its source's picture type, which libx264 would obey (copying the
         // source's GOP): as the ffmpeg command line does, the type is cleared unless a keyframe is
         // due, and keyframe times are judged on the frame's own timestamp, before any rounding below.
-        const due = slot.keyframes !== undefined &&
-          (hasPts ? slot.keyframes.due(BigInt(f.pts!), env.timeBase) : slot.keyframes.due(slot.nextPts, slot.timeBase));
+        const due = slot.keyframes?.due(inPts, hasPts ? env.timeBase : slot.timeBase) === true;
         f.pict_type = due ? 'I' : null;
         // With a configured frameRate the encoder counts in 1/frameRate, coarser than the input's.
-        let pts = hasPts ? BigInt(f.pts!) : slot.nextPts;
-        if (!equalRational(env.timeBase, slot.timeBase)) pts = rescale(pts, env.timeBase, slot.timeBase);
+        let pts = inPts;
+        if (hasPts && !equalRational(env.timeBase, slot.timeBase)) pts = rescale(pts, env.timeBase, slot.timeBase);
         if (pts < slot.nextPts) pts = slot.nextPts; // x264 refuses non-increasing pts
         slot.nextPts = pts + 1n;
         f.pts = Number(pts);

@@ -17,15 +17,19 @@ export class KeyframeSchedule {
   readonly #every: Every[] = [];
   #at: bigint[] = [];
   #first: bigint | undefined;
+  /** Time of the latest frame judged, in microseconds from the first. */
+  #last = -1n;
 
-  /** Adds a request; a boundary already passed is not made up for. */
-  add(req: KeyframeRequest, field = 'forceKeyframes'): void {
-    checkRequest(req, field);
+  /** Adds a request (validated by the caller); boundaries already passed are not made up for. */
+  add(req: KeyframeRequest): void {
     if (req.every !== undefined) {
       const step = micros(req.every);
-      if (!this.#every.some((e) => e.step === step)) this.#every.push({ step, next: step });
+      if (!this.#every.some((e) => e.step === step)) this.#every.push({ step, next: this.#nextMultiple(step) });
     }
-    if (req.at?.length) this.#at = [...new Set([...this.#at, ...req.at.map(micros)])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    if (req.at?.length) {
+      const times = new Set([...this.#at, ...req.at.map(micros).filter((t) => t > this.#last)]);
+      this.#at = [...times].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    }
   }
 
   get empty(): boolean {
@@ -36,13 +40,14 @@ export class KeyframeSchedule {
   due(pts: bigint, timeBase: Rational): boolean {
     // Counted from the stream's first frame, also when the first request arrives later.
     this.#first ??= pts;
-    if (this.empty) return false;
     const t = ((pts - this.#first) * BigInt(timeBase.num) * 1_000_000n) / BigInt(timeBase.den);
+    this.#last = t;
+    if (this.empty) return false;
     let force = false;
     for (const e of this.#every) {
       if (t >= e.next) {
         force = true;
-        e.next = (t / e.step + 1n) * e.step;
+        e.next = this.#nextMultiple(e.step);
       }
     }
     while (this.#at.length > 0 && t >= this.#at[0]!) {
@@ -50,6 +55,11 @@ export class KeyframeSchedule {
       this.#at.shift();
     }
     return force;
+  }
+
+  /** The first multiple of `step` after the latest frame (`step` itself before any frame). */
+  #nextMultiple(step: bigint): bigint {
+    return this.#last < 0n ? step : (this.#last / step + 1n) * step;
   }
 }
 
