@@ -22,6 +22,7 @@ const OPTIONS: readonly OptionSpec[] = [
   ...QUALITY_OPTIONS,
   HW_OPTION,
   { name: 'no-audio', type: 'boolean', help: "drop the input's audio" },
+  { name: 'copyts', type: 'boolean', help: "keep the input's timestamps (default: the output starts at zero, stream offsets kept)" },
   ...COMMON_OPTIONS,
 ];
 
@@ -61,7 +62,7 @@ export const transcode: Command = {
       statsInterval: 250,
     });
     encoder.on('hardware', (choice) => reportHardware(ctx.progress, choice));
-    const source = decodeFile(inputSource(input), audio ? {} : { audio: false });
+    const source = decodeFile(inputSource(input), { ...(audio ? {} : { audio: false }), ...(v.copyts === true ? { copyts: true } : {}) });
     const gate = await SourceGate.open(source);
     const { muxer, tail } = muxerFor(target, ctx.io.stdout);
     ctx.progress.event('start', { command: 'transcode', input, output: target.location, format: target.format, duration: gate.info.duration ?? null });

@@ -12,6 +12,10 @@
  *   is an {@link InputError} naming the path), picks streams (the first video
  *   and the first audio by default) and sends a {@link StreamDescriptor} for
  *   each before any frame or packet.
+ * - timestamps start at zero, as with the ffmpeg command line: the input's
+ *   start time (the earliest of its streams; an MPEG-TS often starts at 1.4 s)
+ *   is subtracted from every packet of every stream, so the offsets between
+ *   streams stay. `copyts: true` keeps the source's timestamps (`-copyts`).
  * - read: packets are read and, for `decodeFile`, decoded; frames (or
  *   packets) are pushed until the consumer's buffer is full, then reading
  *   stops until it asks again. A regular file is read up to 16 packets per
@@ -37,7 +41,7 @@ import { Readable } from 'node:stream';
 import { ConfigError, InputError, toFFmpegError } from '../errors.js';
 import { codecParametersFrom, type Envelope, type MediaKind, type StreamDescriptor } from '../envelopes.js';
 import { beamcoder, type BeamDecoder, type BeamDemuxer, type Frame, type Packet } from '../native.js';
-import { reduce, rescale, type Rational } from '../rational.js';
+import { NOPTS, reduce, rescale, type Rational } from '../rational.js';
 import { sourceCutShort } from './cut-short.js';
 import { _negotiateDecoder, type DeviceKind, type HardwareDecodeChoice } from '../hw-devices.js';
 
@@ -71,6 +75,11 @@ export interface DemuxOptions {
    * with the FFmpegError; `'fail'` ends the source with that error (ffmpeg's `-xerror`).
    */
   onDecodeError?: 'skip' | 'fail';
+  /**
+   * Keep the input's own timestamps (ffmpeg's `-copyts`). By default they are shifted so that the
+   * input starts at zero, the offsets between its streams kept, as the ffmpeg command line does.
+   */
+  copyts?: boolean;
 }
 
 function startsWith(path: string, magic: string): boolean {
@@ -89,6 +98,8 @@ interface Selected {
   timeBase: Rational;
   decoder?: BeamDecoder;
   streamId: number;
+  /** Subtracted from every timestamp of the stream (the input's start time in its time base). */
+  offset: bigint;
 }
 
 abstract class DemuxSource extends Readable {
@@ -197,12 +208,17 @@ abstract class DemuxSource extends Readable {
     }
     if (this.opts.video !== undefined && this.opts.video !== false && v === undefined) throw new InputError(this.url, 'has no video stream');
     if (this.opts.audio !== undefined && this.opts.audio !== false && a === undefined) throw new InputError(this.url, 'has no audio stream');
+    // The input's start (AV_TIME_BASE units), as ffmpeg's ts_offset takes it.
+    const start = (dm as unknown as { start_time?: number | null }).start_time;
+    const startUs = !this.opts.copyts && typeof start === 'number' && Number.isFinite(start) && BigInt(start) !== NOPTS ? BigInt(start) : 0n;
     for (const index of [v, a]) {
       if (index === undefined) continue;
       const st = dm.streams[index]!;
       const kind = st.codecpar.codec_type as MediaKind;
       const tb = st.time_base as [number, number];
-      const sel: Selected = { index, kind, timeBase: { num: tb[0], den: tb[1] }, streamId: this.#streams.size };
+      const timeBase = { num: tb[0], den: tb[1] };
+      const offset = startUs === 0n ? 0n : rescale(startUs, { num: 1, den: 1_000_000 }, timeBase);
+      const sel: Selected = { index, kind, timeBase, streamId: this.#streams.size, offset };
       if (this.decode) {
         const params: Record<string, unknown> = { demuxer: dm, stream_index: index, thread_count: this.opts.threads ?? 0 };
         const hwaccel = this.opts.hwaccel ?? 'none';
@@ -255,6 +271,7 @@ abstract class DemuxSource extends Readable {
       }
       const sel = this.#streams.get(packet.stream_index);
       if (!sel) continue;
+      if (sel.offset !== 0n) shift(packet, sel.offset);
       let more = true;
       if (!sel.decoder) {
         more = this.push({ type: 'packet', kind: sel.kind, packet, streamId: sel.streamId, timeBase: sel.timeBase } satisfies Envelope);
@@ -264,7 +281,7 @@ abstract class DemuxSource extends Readable {
         // packets go one at a time, so that frames leave as soon as each is decoded, and so
         // does everything when the first refusal must end the source.
         const batch = sel.kind === 'audio' && this.opts.onDecodeError !== 'fail';
-        const run = batch ? [packet, ...this.#takeQueued(packet.stream_index)] : [packet];
+        const run = batch ? [packet, ...this.#takeQueued(packet.stream_index, sel.offset)] : [packet];
         let res: { frames: Frame[]; errors?: Array<{ packet: number; message: string }> };
         try {
           res = await this.#track(sel.decoder.decode(run));
@@ -296,10 +313,11 @@ abstract class DemuxSource extends Readable {
     }
   }
 
-  /** Take the queued packets of one stream out of the batch, in order; the others stay queued. */
-  #takeQueued(streamIndex: number): Packet[] {
+  /** Take the queued packets of one stream out of the batch, in order and shifted; the others stay queued. */
+  #takeQueued(streamIndex: number, offset: bigint): Packet[] {
     const taken = this.#queue.filter((p) => p.stream_index === streamIndex);
     if (taken.length > 0) this.#queue = this.#queue.filter((p) => p.stream_index !== streamIndex);
+    if (offset !== 0n) for (const p of taken) shift(p, offset);
     return taken;
   }
 
@@ -332,6 +350,14 @@ abstract class DemuxSource extends Readable {
     }
     this.push(null);
   }
+}
+
+/** Moves a packet's timestamps back by `offset` (its stream's time base); missing ones stay missing. */
+function shift(p: Packet, offset: bigint): void {
+  const pts = p.pts;
+  const dts = p.dts;
+  if (pts !== null && pts !== undefined && BigInt(pts) !== NOPTS) p.pts = Number(BigInt(pts) - offset);
+  if (dts !== null && dts !== undefined && BigInt(dts) !== NOPTS) p.dts = Number(BigInt(dts) - offset);
 }
 
 /** Packets read per native call from a regular file. */

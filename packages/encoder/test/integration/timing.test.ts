@@ -46,3 +46,58 @@ describe('variable frame rate', () => {
     expect(decodeErrors(out)).toBe('');
   });
 });
+
+/** Each stream's start and the file's, as ffprobe reads them. */
+function starts(path: string): { format: number; video: number; audio: number } {
+  const r = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=start_time:stream=codec_type,start_time', '-of', 'json', path], { encoding: 'utf8' });
+  const j = JSON.parse(r.stdout) as { format: { start_time: string }; streams: Array<{ codec_type: string; start_time: string }> };
+  const of = (k: string): number => Number(j.streams.find((s) => s.codec_type === k)?.start_time);
+  return { format: Number(j.format.start_time), video: of('video'), audio: of('audio') };
+}
+
+describe('start', () => {
+  const transcode = (input: string, out: string, copyts?: boolean) => pipeline(
+    decodeFile(input, copyts ? { copyts } : {}), new Encoder({ video: { codec: 'h264', preset: 'veryfast' }, audio: { codec: 'aac' } }),
+    new Rescaler(), new Muxer({ format: 'mp4', output: out }),
+  );
+
+  it('a broadcast MPEG-TS that starts at 2.8 s transcodes to a file that starts at zero, as ffmpeg\'s does', async () => {
+    const input = join(dir, 'late.ts');
+    ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=128x72:rate=25', '-f', 'lavfi', '-i', 'sine=sample_rate=48000', '-t', '4',
+      '-output_ts_offset', '1.44', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', '-f', 'mpegts', input]);
+    expect(starts(input).format).toBeGreaterThan(2.5);
+    const ours = join(dir, 'late.mp4');
+    await transcode(input, ours);
+    const theirs = join(dir, 'late-ffmpeg.mp4');
+    ffmpeg(['-i', input, '-c:v', 'libx264', '-preset', 'veryfast', '-c:a', 'aac', theirs]);
+    expect(starts(ours).format).toBe(starts(theirs).format);
+    expect(starts(ours).format).toBe(0);
+    const length = (p: string): number => Number(spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', p], { encoding: 'utf8' }).stdout);
+    expect(Math.abs(length(ours) - length(theirs))).toBeLessThan(0.05);
+    expect(decodeErrors(ours)).toBe('');
+  });
+
+  it('keeps the offset between streams: video that starts 0.5 s after its audio still does', async () => {
+    const input = join(dir, 'offset.mkv');
+    ffmpeg(['-f', 'lavfi', '-i', 'sine=sample_rate=48000', '-itsoffset', '0.5', '-f', 'lavfi', '-i', 'testsrc2=size=128x72:rate=25', '-t', '3',
+      '-map', '1:v', '-map', '0:a', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', input]);
+    const src = starts(input);
+    // 0.5 s of -itsoffset, plus what x264's first frame and the AAC priming add (0.541 s here).
+    expect(src.video - src.audio).toBeGreaterThan(0.45);
+    const out = join(dir, 'offset.mp4');
+    await transcode(input, out);
+    const got = starts(out);
+    expect(got.audio).toBe(0);
+    // ffmpeg's own MP4 starts its video at 0 (its constant-rate default repeats the first frame
+    // back to zero); the offset is information, and it is kept.
+    expect(Math.abs((got.video - got.audio) - (src.video - src.audio))).toBeLessThan(0.002);
+  });
+
+  it('copyts keeps the source\'s timestamps, as ffmpeg -copyts', async () => {
+    const input = join(dir, 'late.ts');
+    const out = join(dir, 'late-copyts.mkv');
+    await pipeline(decodeFile(input, { copyts: true }), new Encoder({ video: { codec: 'h264', preset: 'veryfast' }, audio: { codec: 'aac' } }),
+      new Rescaler(), new Muxer({ format: 'matroska', output: out }));
+    expect(Math.abs(starts(out).video - starts(input).video)).toBeLessThan(0.002);
+  });
+});
