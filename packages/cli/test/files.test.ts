@@ -4,6 +4,7 @@
  * real process's exit codes for help and usage errors (the messages
  * themselves are checked in process by main.test.ts).
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -48,6 +49,19 @@ describe('beamflow transcode and hls', () => {
       expect(first.percent as number).toBeLessThan(10);
       expect((ev.at(-1)!.time as number)).toBeGreaterThan(1.9);
     }
+  });
+
+  it('transcode of an MPEG-TS (timestamps from 1.4 s) starts at zero; --copyts keeps the source\'s times', async () => {
+    const ts = join(dir, 'late.ts');
+    ffmpeg(['-i', input, '-c', 'copy', '-f', 'mpegts', ts]);
+    const start = (f: string): number => Number(spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=start_time', '-of', 'csv=p=0', f], { encoding: 'utf8' }).stdout);
+    expect(start(ts)).toBeGreaterThan(1.3);
+    const [zero, kept] = [join(dir, 'late-zero.ts'), join(dir, 'late-copyts.ts')];
+    const runs = await Promise.all([cli(['transcode', ts, '-o', zero, '--preset', 'ultrafast']), cli(['transcode', ts, '-o', kept, '--preset', 'ultrafast', '--copyts'])]);
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    // (ffmpeg's own MPEG-TS output starts at 1.4 s again: its command line muxes with -muxdelay 0.7.)
+    expect(start(zero)).toBeLessThan(0.05);
+    expect(Math.abs(start(kept) - start(ts))).toBeLessThan(0.05);
   });
 
   it('transcode - reads standard input, as ffmpeg -i - does: MPEG-TS piped in, every frame out', async () => {
