@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeErrors, ffmpeg, streams, tempDir } from '../../../test/support/media.js';
 import { cli, countOf, events, formatName } from './run-cli.js';
+import { PHONE_MATRICES, setTrackMatrix } from '../../../test/support/orientation.js';
 
 const dir = tempDir('cli-files');
 
@@ -62,6 +63,19 @@ describe('beamflow transcode and hls', () => {
     // (ffmpeg's own MPEG-TS output starts at 1.4 s again: its command line muxes with -muxdelay 0.7.)
     expect(start(zero)).toBeLessThan(0.05);
     expect(Math.abs(start(kept) - start(ts))).toBeLessThan(0.05);
+  });
+
+  it('transcode turns a phone\'s portrait video upright; --no-autorotate keeps its pixels and matrix', async () => {
+    const phone = join(dir, 'phone.mp4');
+    ffmpeg(['-i', input, '-c', 'copy', phone]);
+    setTrackMatrix(phone, PHONE_MATRICES.portrait);
+    const [upright, kept] = [join(dir, 'phone-upright.mp4'), join(dir, 'phone-kept.mp4')];
+    const runs = await Promise.all([cli(['transcode', phone, '-o', upright, '--preset', 'ultrafast']), cli(['transcode', phone, '-o', kept, '--preset', 'ultrafast', '--no-autorotate'])]);
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    const view = (f: string): string => spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v', '-show_streams', f], { encoding: 'utf8' }).stdout
+      .split('\n').filter((l) => /^(width|height|rotation)=/.test(l)).join(' ');
+    expect(view(upright)).toBe('width=180 height=320');
+    expect(view(kept)).toBe('width=320 height=180 rotation=-90');
   });
 
   it('transcode - reads standard input, as ffmpeg -i - does: MPEG-TS piped in, every frame out', async () => {

@@ -81,6 +81,11 @@ export interface StreamDescriptor {
   readonly duration?: bigint;
   /** Whether packets are coded (`true`) or the stream carries raw frames (`false`). */
   readonly coded: boolean;
+  /**
+   * How a player must turn the video (FFmpeg's display matrix, nine int32): present when the
+   * pixels are not stored upright and nothing turned them (see `autorotate`).
+   */
+  readonly displayMatrix?: readonly number[];
   /** Where requests for this stream go upstream, when a stage before can meet them. */
   readonly upstream?: Upstream;
 }

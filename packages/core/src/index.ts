@@ -37,5 +37,7 @@ export type { DemuxOptions } from './sources/demux.js';
 export { fromFrames } from './sources/from-frames.js';
 export type { FromFramesOptions } from './sources/from-frames.js';
 export { tee } from './tee.js';
+export { displayRotation } from './orientation.js';
+export type { DisplayMatrix } from './orientation.js';
 export type { TeeBranchOptions, TeeBranches } from './tee.js';
 export type { HardwareDecodeChoice } from './hw-devices.js';

@@ -485,6 +485,8 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
       type: 'stream', streamId: slot.streamId, kind: slot.kind, timeBase: slot.timeBase, codecpar, coded: true,
       ...(slot.kind === 'video' ? { frameRate: slot.frameRate ?? invert(slot.timeBase), upstream: { requestKeyframes: (r: KeyframeRequest) => this.requestKeyframes(r) } } : {}),
       ...(desc?.duration !== undefined ? { duration: rescale(desc.duration, desc.timeBase, slot.timeBase) } : {}),
+      // Pixels not turned upright upstream (autorotate: false) keep telling the player how to turn them.
+      ...(slot.kind === 'video' && desc?.displayMatrix ? { displayMatrix: desc.displayMatrix } : {}),
     };
     out.unshift(d);
   }

@@ -44,7 +44,7 @@ import {
   type BeamMuxer, type Envelope, type Packet, type PacketEnvelope, type Rational, type StreamDescriptor,
   type TransitionTable,
 } from '@beamflow/core';
-import { toFFmpegError, validate } from '@beamflow/core/internal';
+import { displayMatrixBytes, toFFmpegError, validate } from '@beamflow/core/internal';
 
 /** Packets per native write for a plain file output. */
 const BATCH = 32;
@@ -334,6 +334,7 @@ export class Muxer extends CodecStage<Envelope, Buffer> {
           // beamcoder refuses a few read-only fields on some codecs; they are derived anyway
         }
       }
+      if (s.desc.displayMatrix) (st as unknown as { side_data: unknown }).side_data = { displaymatrix: displayMatrixBytes(s.desc.displayMatrix) };
       if (s.desc.frameRate) {
         const stream = st as unknown as Record<string, unknown>;
         stream.avg_frame_rate = toTuple(s.desc.frameRate);

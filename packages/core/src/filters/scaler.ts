@@ -93,24 +93,35 @@ export class Scaler extends FrameFilter {
     const t = this.#target(frame.width, frame.height);
     const fmt = this.#format ?? (frame.format as string);
     if (t.w === frame.width && t.h === frame.height && fmt === frame.format) return identityProcessor(key, timeBase);
-    const sar = (frame.sample_aspect_ratio as [number, number] | undefined) ?? [1, 1];
-    const filterer = await beamcoder().filterer({
-      filterType: 'video',
-      inputParams: [{
-        name: 'in0:v', width: frame.width, height: frame.height, pixelFormat: frame.format as string,
-        timeBase: toTuple(timeBase), pixelAspect: sar[0] > 0 ? sar : [1, 1],
-      }],
-      outputParams: [{ name: 'out0:v', pixelFormat: fmt }],
-      filterSpec: `[in0:v]scale=${t.w}:${t.h}:flags=${this.#algorithm}[out0:v]`,
-    });
+    const process = await videoGraph(frame, timeBase, `scale=${t.w}:${t.h}:flags=${this.#algorithm}`, fmt);
     return {
       key,
       timeBase,
-      process: async (f) => {
-        const res = await filterer.filter([{ name: 'in0:v', frames: [f] }]);
-        return res[0]?.frames ?? [];
-      },
+      process,
       flush: async () => [],
     };
   }
+}
+
+/**
+ * A one-input, one-output libavfilter graph for frames like `frame`: `spec` is
+ * the filter chain (`scale=640:360`, `transpose=clock`), the output in
+ * `pixelFormat`. Returns the function that runs a frame through it.
+ * @internal
+ */
+export async function videoGraph(frame: Frame, timeBase: Rational, spec: string, pixelFormat: string): Promise<(f: Frame) => Promise<Frame[]>> {
+  const sar = (frame.sample_aspect_ratio as [number, number] | undefined) ?? [1, 1];
+  const filterer = await beamcoder().filterer({
+    filterType: 'video',
+    inputParams: [{
+      name: 'in0:v', width: frame.width, height: frame.height, pixelFormat: frame.format as string,
+      timeBase: toTuple(timeBase), pixelAspect: sar[0] > 0 ? sar : [1, 1],
+    }],
+    outputParams: [{ name: 'out0:v', pixelFormat }],
+    filterSpec: `[in0:v]${spec}[out0:v]`,
+  });
+  return async (f) => {
+    const res = await filterer.filter([{ name: 'in0:v', frames: [f] }]);
+    return res[0]?.frames ?? [];
+  };
 }

@@ -12,6 +12,12 @@
  *   is an {@link InputError} naming the path), picks streams (the first video
  *   and the first audio by default) and sends a {@link StreamDescriptor} for
  *   each before any frame or packet.
+ * - orientation: a video stream's display matrix (a phone's "rotate 90°")
+ *   is in its descriptor. `decodeFile` turns frames upright by default, as
+ *   the ffmpeg command line's autorotate does (transpose and flips through a
+ *   filter graph, opened at the first frame); its descriptor then has the
+ *   upright size and no matrix. `autorotate: false` keeps the pixels and the
+ *   matrix travels on; `demuxFile` always carries it.
  * - timestamps start at zero, as with the ffmpeg command line: the input's
  *   start time (the earliest of its streams; an MPEG-TS often starts at 1.4 s)
  *   is subtracted from every packet of every stream, so the offsets between
@@ -40,7 +46,9 @@ import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { ConfigError, InputError, toFFmpegError } from '../errors.js';
 import { codecParametersFrom, type Envelope, type MediaKind, type StreamDescriptor } from '../envelopes.js';
-import { beamcoder, type BeamDecoder, type BeamDemuxer, type Frame, type Packet } from '../native.js';
+import { beamcoder, releaseFrame, type BeamDecoder, type BeamDemuxer, type Frame, type Packet } from '../native.js';
+import { displayMatrixFrom, uprightFilter } from '../orientation.js';
+import { videoGraph } from '../filters/scaler.js';
 import { NOPTS, reduce, rescale, type Rational } from '../rational.js';
 import { sourceCutShort } from './cut-short.js';
 import { _negotiateDecoder, type DeviceKind, type HardwareDecodeChoice } from '../hw-devices.js';
@@ -80,6 +88,11 @@ export interface DemuxOptions {
    * input starts at zero, the offsets between its streams kept, as the ffmpeg command line does.
    */
   copyts?: boolean;
+  /**
+   * Turn video upright by its display matrix (`decodeFile`; default true, as ffmpeg's
+   * autorotate). `false` keeps the pixels as stored and puts the matrix in the descriptor.
+   */
+  autorotate?: boolean;
 }
 
 function startsWith(path: string, magic: string): boolean {
@@ -100,6 +113,8 @@ interface Selected {
   streamId: number;
   /** Subtracted from every timestamp of the stream (the input's start time in its time base). */
   offset: bigint;
+  /** The filter chain that turns its frames upright, and once opened, the graph running it. */
+  upright?: { spec: string; run?: (f: Frame) => Promise<Frame[]> };
 }
 
 abstract class DemuxSource extends Readable {
@@ -249,10 +264,21 @@ abstract class DemuxSource extends Readable {
     if (dur === undefined && typeof whole === 'number' && whole > 0) dur = rescale(BigInt(whole), { num: 1, den: 1_000_000 }, sel.timeBase);
     const codecpar = codecParametersFrom(par, sel.kind, String(par.name));
     if (this.decode) codecpar.name = sel.kind === 'video' ? 'rawvideo' : 'pcm';
+    let matrix = sel.kind === 'video' ? displayMatrixFrom(st.side_data) : undefined;
+    if (matrix && this.decode && this.opts.autorotate !== false) {
+      const up = uprightFilter(matrix);
+      if (up.filter) sel.upright = { spec: up.filter };
+      if (up.swapsSize) {
+        [codecpar.width, codecpar.height] = [codecpar.height, codecpar.width];
+        if (codecpar.sample_aspect_ratio) codecpar.sample_aspect_ratio = [codecpar.sample_aspect_ratio[1], codecpar.sample_aspect_ratio[0]];
+      }
+      matrix = undefined;
+    }
     return {
       type: 'stream', streamId: sel.streamId, kind: sel.kind, timeBase: sel.timeBase, codecpar, coded: !this.decode,
       ...(sel.kind === 'video' && rate && rate[0] > 0 && rate[1] > 0 ? { frameRate: reduce(rate) } : {}),
       ...(dur !== undefined ? { duration: dur } : {}),
+      ...(matrix ? { displayMatrix: matrix } : {}),
     };
   }
 
@@ -291,7 +317,9 @@ abstract class DemuxSource extends Readable {
         }
         if (this.destroyed) return;
         for (const e of res.errors ?? []) this.#decodeFailed(sel, new Error(e.message));
-        for (const f of res.frames) more = this.#pushFrame(sel, f) && more;
+        const frames = sel.upright ? await this.#upright(sel, res.frames) : res.frames;
+        if (this.destroyed) return;
+        for (const f of frames) more = this.#pushFrame(sel, f) && more;
       }
       if (!more) return;
     }
@@ -328,6 +356,25 @@ abstract class DemuxSource extends Readable {
     this.emit('decodeError', error);
   }
 
+  /** Decoded frames turned upright (the graph opens at the first); the frames handed in are released. */
+  async #upright(sel: Selected, frames: readonly Frame[]): Promise<Frame[]> {
+    const up = sel.upright!;
+    const out: Frame[] = [];
+    for (const f of frames) {
+      // The graph carries the pts it was given: the best-effort one, as the frame would be pushed.
+      const best = (f as unknown as { best_effort_timestamp?: number | null }).best_effort_timestamp;
+      if (best !== null && best !== undefined) f.pts = best;
+      try {
+        up.run ??= await this.#track(videoGraph(f, sel.timeBase, up.spec, f.format as string));
+        out.push(...(await this.#track(up.run(f))));
+      } catch (err) {
+        throw toFFmpegError(`turn ${this.url} upright (${up.spec})`, err);
+      }
+      releaseFrame(f);
+    }
+    return out;
+  }
+
   #pushFrame(sel: Selected, f: Frame): boolean {
     // The decoder's best guess of the presentation time, as the ffmpeg command line uses.
     const best = (f as unknown as { best_effort_timestamp?: number | null }).best_effort_timestamp;
@@ -346,7 +393,8 @@ abstract class DemuxSource extends Readable {
       } catch (err) {
         throw toFFmpegError(`drain decoder (${this.url} stream ${sel.index})`, err);
       }
-      for (const f of res.frames) this.#pushFrame(sel, f);
+      const frames = sel.upright ? await this.#upright(sel, res.frames) : res.frames;
+      for (const f of frames) this.#pushFrame(sel, f);
     }
     this.push(null);
   }
