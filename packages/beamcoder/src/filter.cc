@@ -1476,6 +1476,8 @@ struct filterCarrier : carrier {
   filtContexts *sinkCtxs = nullptr;
   std::unordered_map<std::string, std::deque<AVFrame *> > srcFrames;
   std::unordered_map<std::string, std::vector<AVFrame *> > dstFrames;
+  // beamflow: sources to end after their frames, with the end's pts (AV_NOPTS_VALUE: at the last frame).
+  std::unordered_map<std::string, int64_t> eofs;
   std::vector<napi_ref> frameRefs;
   // beamflow: filtered frames not yet handed to JavaScript (a failed call) are freed.
   ~filterCarrier() {
@@ -1557,6 +1559,18 @@ void filterExecute(napi_env env, void* data) {
       }
       frames.pop_front();
     }
+    // beamflow: end of stream into the graph, so that filters holding frames (fps, a
+    // resampler's tail) give them up; the sinks then answer EOF after the last frame.
+    auto eof = c->eofs.find(it->first);
+    if (eof != c->eofs.end()) {
+      ret = eof->second == AV_NOPTS_VALUE ? av_buffersrc_add_frame_flags(srcCtx, nullptr, 0)
+                                          : av_buffersrc_close(srcCtx, eof->second, AV_BUFFERSRC_FLAG_PUSH);
+      if (ret < 0) {
+        c->status = BEAMCODER_ERROR_FILTER_ADD_FRAME;
+        c->errorMsg = "Error while ending a filtergraph input.";
+        return;
+      }
+    }
   }
 
   std::vector<std::string> sinkNames = c->sinkCtxs->getNames();
@@ -1627,6 +1641,25 @@ void filterComplete(napi_env env, napi_status asyncStatus, void* data) {
     REJECT_STATUS;
     c->status = napi_set_named_property(env, dstFrame, "name", nameVal);
     REJECT_STATUS;
+
+    // beamflow: the time base of this output's pts, which the graph chose (fps=30 counts in 1/30).
+    AVFilterContext *sinkCtx = c->sinkCtxs->getContext(it->first);
+    if (sinkCtx) {
+      AVRational tb = av_buffersink_get_time_base(sinkCtx);
+      napi_value tbVal, num, den;
+      c->status = napi_create_array(env, &tbVal);
+      REJECT_STATUS;
+      c->status = napi_create_int32(env, tb.num, &num);
+      REJECT_STATUS;
+      c->status = napi_create_int32(env, tb.den, &den);
+      REJECT_STATUS;
+      c->status = napi_set_element(env, tbVal, 0, num);
+      REJECT_STATUS;
+      c->status = napi_set_element(env, tbVal, 1, den);
+      REJECT_STATUS;
+      c->status = napi_set_named_property(env, dstFrame, "timeBase", tbVal);
+      REJECT_STATUS;
+    }
 
     uint32_t frameCount = 0;
     for (auto fit = it->second.begin(); fit != it->second.end(); ++fit) {
@@ -1811,6 +1844,31 @@ napi_value filter(napi_env env, napi_callback_info info) {
       if (!result.second) {
         REJECT_ERROR_RETURN("Frame names must be unique.",
           BEAMCODER_INVALID_ARGS);
+      }
+      // beamflow: { name, frames, eof: true | pts } ends that input after its frames.
+      bool hasEof;
+      c->status = napi_has_named_property(env, item, "eof", &hasEof);
+      REJECT_RETURN;
+      if (hasEof) {
+        napi_value eofVal;
+        napi_valuetype eofType;
+        c->status = napi_get_named_property(env, item, "eof", &eofVal);
+        REJECT_RETURN;
+        c->status = napi_typeof(env, eofVal, &eofType);
+        REJECT_RETURN;
+        if (eofType == napi_number) {
+          int64_t eofPts;
+          c->status = napi_get_value_int64(env, eofVal, &eofPts);
+          REJECT_RETURN;
+          c->eofs.emplace(name, eofPts);
+        } else if (eofType == napi_boolean) {
+          bool on;
+          c->status = napi_get_value_bool(env, eofVal, &on);
+          REJECT_RETURN;
+          if (on) c->eofs.emplace(name, AV_NOPTS_VALUE);
+        } else if (eofType != napi_undefined) {
+          REJECT_ERROR_RETURN("A source's eof must be true or the end's pts.", BEAMCODER_INVALID_ARGS);
+        }
       }
     }
   }

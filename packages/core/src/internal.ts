@@ -11,6 +11,7 @@ export { BatchPort } from './batch-port.js';
 export { FrameFilter, identityProcessor } from './filters/frame-filter.js';
 export type { FrameProcessor } from './filters/frame-filter.js';
 export { checkPixelFormat, videoGraph } from './filters/scaler.js';
+export type { VideoGraph } from './filters/scaler.js';
 export { displayMatrixBytes, displayMatrixFrom, uprightFilter } from './orientation.js';
 export { openAudioProcessor, audioFrameKey, layoutChannels, defaultChannelLayout } from './filters/resampler.js';
 export type { AudioTarget } from './filters/resampler.js';

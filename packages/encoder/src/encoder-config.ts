@@ -20,6 +20,13 @@ export interface VideoEncoderConfig {
   height?: number;
   pixelFormat?: string;
   frameRate?: number | readonly [number, number] | Rational;
+  /**
+   * `'passthrough'` (the default without `frameRate`): every frame keeps its own time, a
+   * variable-rate input stays variable. `'cfr'` (the default with `frameRate`): a constant rate
+   * by repeating and dropping frames, as ffmpeg's `-fps_mode cfr` / `-r` (FFmpeg's fps filter), at
+   * `frameRate` or the input's nominal rate.
+   */
+  fpsMode?: 'passthrough' | 'cfr';
   /** Bits per second; with `crf` it caps the rate (VBV) where the encoder supports that. */
   bitRate?: number;
   /** Constant-quality factor, in the encoder's own range (x264/x265: 0–51; VP9/AV1: 0–63). */
@@ -229,6 +236,7 @@ export function validateVideo(cfg: VideoEncoderConfig, info: EncoderInfo): void 
   if (cfg.bitRate !== undefined) validate.positiveInt('video.bitRate', cfg.bitRate, 2 ** 31 - 1);
   if (cfg.gopSize !== undefined) validate.positiveInt('video.gopSize', cfg.gopSize, 100_000);
   if (cfg.forceKeyframes !== undefined) checkRequest(cfg.forceKeyframes, 'video.forceKeyframes');
+  if (cfg.fpsMode !== undefined) validate.oneOf('video.fpsMode', cfg.fpsMode, ['passthrough', 'cfr'] as const);
   if (cfg.maxBFrames !== undefined && (!Number.isInteger(cfg.maxBFrames) || cfg.maxBFrames < 0 || cfg.maxBFrames > 16)) {
     throw new ConfigError('video.maxBFrames', `must be an integer from 0 to 16 (got ${validate.describe(cfg.maxBFrames)})`);
   }

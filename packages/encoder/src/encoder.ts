@@ -43,7 +43,8 @@ import {
   type KeyframeRequest,
 } from '@beamflow/core';
 import {
-  BatchPort, layoutChannels, defaultChannelLayout, openAudioProcessor, toFFmpegError, validate, type FrameProcessor,
+  BatchPort, layoutChannels, defaultChannelLayout, openAudioProcessor, toFFmpegError, validate, videoGraph,
+  type FrameProcessor, type VideoGraph,
 } from '@beamflow/core/internal';
 import { hwEncoderParams, negotiate, type HardwareChoice } from '@beamflow/hw';
 import { KeyframeSchedule, checkRequest } from './keyframes.js';
@@ -106,6 +107,8 @@ interface CodecSlot {
   keyframes?: KeyframeSchedule;
   /** Nominal frame rate (video): what the descriptor announces and rate control assumes. */
   frameRate?: Rational;
+  /** fpsMode 'cfr': FFmpeg's fps filter, opened at the first frame, and where the input ends. */
+  cfr?: { graph?: VideoGraph; endPts?: bigint };
 }
 
 /**
@@ -326,9 +329,10 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
         `the ${sub.log2_chroma_w && width % 2 ? 'width' : 'height'} must be even (put a Scaler with an even size before the Encoder, or set video.width/height)`);
     }
     // Every frame keeps its own time (a variable-rate input passes through): the encoder counts
-    // in the input's time base, and the rate only informs rate control. A configured frameRate
-    // counts in 1/frameRate instead.
-    const timeBase = cfg.frameRate !== undefined ? invert(rate) : env.timeBase;
+    // in the input's time base, and the rate only informs rate control. A constant rate (cfr)
+    // counts in 1/frameRate, the frames set on that grid by FFmpeg's fps filter.
+    const cfr = (cfg.fpsMode ?? (cfg.frameRate !== undefined ? 'cfr' : 'passthrough')) === 'cfr';
+    const timeBase = cfr ? invert(rate) : env.timeBase;
     const priv: Record<string, string | number | boolean> = { ...(cfg.options ?? {}) };
     if (cfg.preset !== undefined) priv.preset = cfg.preset;
     if (cfg.crf !== undefined) priv.crf = cfg.crf;
@@ -366,7 +370,7 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
     for (const r of this.#keyRequests) keyframes.add(r);
     const slot: CodecSlot = {
       kind: 'video', streamId: env.streamId, info, enc, timeBase, inputTimeBase: env.timeBase,
-      described: false, width, height, pixelFormat, nextPts: 0n, keyframes, frameRate: rate,
+      described: false, width, height, pixelFormat, nextPts: 0n, keyframes, frameRate: rate, ...(cfr ? { cfr: {} } : {}),
       pump: undefined as unknown as CodecPump<FrameEnvelope, Envelope>,
     };
     this.#checkFrame(slot, f);
@@ -430,13 +434,9 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
       for (const p of res.packets) out.push(this.#packet(slot, p));
       return out;
     };
-    const port = new BatchPort<FrameEnvelope, Envelope>(
-      async (env) => {
-        if (slot.kind === 'audio') {
-          const frames = await this.track(() => slot.audio!.process(env.frame, env.timeBase));
-          return encodeFrames(frames);
-        }
-        const f = env.frame;
+    /** Video frames (in `timeBase`) into the codec: keyframes decided, pts on the codec's count. */
+    const encodeVideo = async (frames: readonly Frame[], timeBase: Rational): Promise<Envelope[]> => {
+      for (const f of frames) {
         // Read once: each read of a frame field is a call into the addon.
         const rawPts = f.pts;
         const hasPts = rawPts !== null && rawPts !== undefined && BigInt(rawPts) !== NOPTS;
@@ -444,22 +444,52 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
         // A decoded frame carries its source's picture type, which libx264 would obey (copying the
         // source's GOP): as the ffmpeg command line does, the type is cleared unless a keyframe is
         // due, and keyframe times are judged on the frame's own timestamp, before any rounding below.
-        const due = slot.keyframes?.due(inPts, hasPts ? env.timeBase : slot.timeBase) === true;
+        const due = slot.keyframes?.due(inPts, hasPts ? timeBase : slot.timeBase) === true;
         f.pict_type = due ? 'I' : null;
-        // With a configured frameRate the encoder counts in 1/frameRate, coarser than the input's.
         let pts = inPts;
-        if (hasPts && !equalRational(env.timeBase, slot.timeBase)) pts = rescale(pts, env.timeBase, slot.timeBase);
+        if (hasPts && !equalRational(timeBase, slot.timeBase)) pts = rescale(pts, timeBase, slot.timeBase);
         if (pts < slot.nextPts) pts = slot.nextPts; // x264 refuses non-increasing pts
         slot.nextPts = pts + 1n;
         f.pts = Number(pts);
-        const out = await encodeFrames([f]);
-        // The codec holds its own reference to what it still needs (FFmpeg refs the frame it is sent).
+      }
+      const out = await encodeFrames(frames);
+      // The codec holds its own reference to what it still needs (FFmpeg refs the frame it is sent).
+      for (const f of frames) releaseFrame(f);
+      return out;
+    };
+    const port = new BatchPort<FrameEnvelope, Envelope>(
+      async (env) => {
+        if (slot.kind === 'audio') {
+          const frames = await this.track(() => slot.audio!.process(env.frame, env.timeBase));
+          return encodeFrames(frames);
+        }
+        const f = env.frame;
+        if (!slot.cfr) return encodeVideo([f], env.timeBase);
+        // fps repeats and drops frames onto the grid; the end of the input is where the last frame ends.
+        const cfr = slot.cfr;
+        const rate = slot.frameRate!;
+        cfr.graph ??= await this.track(() => videoGraph(f, env.timeBase, `fps=${rate.num}/${rate.den}`, f.format as string))
+          .catch((err: unknown) => { throw toFFmpegError('open fps filter', err); });
+        const pts = f.pts;
+        const duration = f.pkt_duration;
+        // A frame that does not say how long it lasts lasts one frame of the output rate.
+        if (pts !== null && pts !== undefined && BigInt(pts) !== NOPTS) {
+          cfr.endPts = BigInt(pts) + (duration > 0 ? BigInt(duration) : rescale(1n, invert(rate), env.timeBase));
+        }
+        const graph = cfr.graph;
+        const frames = await this.track(() => graph.run(f)).catch((err: unknown) => { throw toFFmpegError('fps filter', err); });
         releaseFrame(f);
-        return out;
+        return encodeVideo(frames, slot.timeBase);
       },
       async () => {
         const out: Envelope[] = [];
         if (slot.audio) out.push(...(await encodeFrames(await slot.audio.flush())));
+        const graph = slot.cfr?.graph;
+        if (graph) {
+          const endPts = slot.cfr!.endPts;
+          const tail = await this.track(() => graph.end(endPts)).catch((err: unknown) => { throw toFFmpegError('end fps filter', err); });
+          out.push(...(await encodeVideo(tail, slot.timeBase)));
+        }
         const enc = slot.enc;
         if (!enc) return out;
         const res = await this.track(() => enc.flush()).catch((err: unknown) => { throw toFFmpegError(`flush (${slot.info.name})`, err); });

@@ -7,8 +7,9 @@
  * Protocol: see {@link FrameFilter}. Output timestamps are counted in samples
  * of the output rate from the first frame's pts ({@link AudioChunker}), so
  * they stay exact over any length. At end of input the last, shorter chunk is
- * emitted as is. The conversion graph cannot be flushed through beamcoder
- * 0.7.1, so a rate change loses swresample's few-sample tail at the very end.
+ * emitted as is. The conversion graph is ended at the end of input (and
+ * before it is replaced for frames of another format), so swresample's
+ * delayed samples come out too: no tail is lost.
  */
 import { ConfigError } from '../errors.js';
 import type { StreamDescriptor } from '../envelopes.js';
@@ -157,28 +158,42 @@ export async function openAudioProcessor(target: AudioTarget, frame: Frame, time
     nextPts += BigInt(f.nb_samples);
     return p;
   };
+  const emit = (converted: readonly Frame[], inPts: bigint | undefined, out: Frame[]): void => {
+    for (const c of converted) {
+      const pts = stamp(c, inPts);
+      if (chunker) out.push(...chunker.push(c, pts));
+      else {
+        c.pts = Number(pts);
+        out.push(c);
+      }
+    }
+  };
+  /** Ends the conversion graph: the samples swresample still holds. */
+  const drain = async (): Promise<Frame[]> => {
+    if (!filterer) return [];
+    const res = await filterer.filter([{ name: 'in0:a', frames: [], eof: true }] as never);
+    return (res as Array<{ frames: Frame[] }>)[0]?.frames ?? [];
+  };
   return {
     key,
     timeBase: outTb,
     process: async (f, tb) => {
+      const out: Frame[] = [];
       const k = audioFrameKey(f);
       if (k !== graphKey) {
+        emit(await drain(), undefined, out);
         filterer = await graphFor(f, tb);
         graphKey = k;
       }
       const inPts = f.pts === null || f.pts === undefined ? undefined : rescale(BigInt(f.pts), tb, outTb);
-      const converted = filterer ? ((await filterer.filter([{ name: 'in0:a', frames: [f] }]))[0]?.frames ?? []) : [f];
-      const out: Frame[] = [];
-      for (const c of converted) {
-        const pts = stamp(c, inPts);
-        if (chunker) out.push(...chunker.push(c, pts));
-        else {
-          c.pts = Number(pts);
-          out.push(c);
-        }
-      }
+      emit(filterer ? ((await filterer.filter([{ name: 'in0:a', frames: [f] }]))[0]?.frames ?? []) : [f], inPts, out);
       return out;
     },
-    flush: async () => (chunker ? chunker.flush() : []),
+    flush: async () => {
+      const out: Frame[] = [];
+      emit(await drain(), undefined, out);
+      if (chunker) out.push(...chunker.flush());
+      return out;
+    },
   };
 }

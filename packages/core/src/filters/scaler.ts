@@ -93,23 +93,34 @@ export class Scaler extends FrameFilter {
     const t = this.#target(frame.width, frame.height);
     const fmt = this.#format ?? (frame.format as string);
     if (t.w === frame.width && t.h === frame.height && fmt === frame.format) return identityProcessor(key, timeBase);
-    const process = await videoGraph(frame, timeBase, `scale=${t.w}:${t.h}:flags=${this.#algorithm}`, fmt);
+    const graph = await videoGraph(frame, timeBase, `scale=${t.w}:${t.h}:flags=${this.#algorithm}`, fmt);
     return {
       key,
       timeBase,
-      process,
+      process: (f) => graph.run(f),
       flush: async () => [],
     };
   }
 }
 
+/** A one-input, one-output filter graph (see {@link videoGraph}). */
+export interface VideoGraph {
+  /** Runs a frame through; what the graph gives back now. */
+  run(frame: Frame): Promise<Frame[]>;
+  /**
+   * Ends the input (at `endPts`, in the input's time base, or at the last frame) and returns
+   * what the graph still held: fps repeats its last frame to the end, as the command line's does.
+   */
+  end(endPts?: bigint): Promise<Frame[]>;
+}
+
 /**
  * A one-input, one-output libavfilter graph for frames like `frame`: `spec` is
- * the filter chain (`scale=640:360`, `transpose=clock`), the output in
- * `pixelFormat`. Returns the function that runs a frame through it.
+ * the filter chain (`scale=640:360`, `transpose=clock`, `fps=30`), the output
+ * in `pixelFormat`.
  * @internal
  */
-export async function videoGraph(frame: Frame, timeBase: Rational, spec: string, pixelFormat: string): Promise<(f: Frame) => Promise<Frame[]>> {
+export async function videoGraph(frame: Frame, timeBase: Rational, spec: string, pixelFormat: string): Promise<VideoGraph> {
   const sar = (frame.sample_aspect_ratio as [number, number] | undefined) ?? [1, 1];
   const filterer = await beamcoder().filterer({
     filterType: 'video',
@@ -120,8 +131,12 @@ export async function videoGraph(frame: Frame, timeBase: Rational, spec: string,
     outputParams: [{ name: 'out0:v', pixelFormat }],
     filterSpec: `[in0:v]${spec}[out0:v]`,
   });
-  return async (f) => {
-    const res = await filterer.filter([{ name: 'in0:v', frames: [f] }]);
+  const call = async (src: Record<string, unknown>): Promise<Frame[]> => {
+    const res = await filterer.filter([src] as never);
     return res[0]?.frames ?? [];
+  };
+  return {
+    run: (f) => call({ name: 'in0:v', frames: [f] }),
+    end: (endPts) => call({ name: 'in0:v', frames: [], eof: endPts === undefined ? true : Number(endPts) }),
   };
 }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import type { Duplex, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, Resampler, Scaler, testPattern } from '@beamflow/core';
@@ -117,6 +118,16 @@ describe('Resampler', () => {
     // swresample may keep a small tail (documented), but nearly all of one second arrives.
     expect(next).toBeLessThanOrEqual(44100);
     expect(next).toBeGreaterThan(44100 - 256);
+  });
+});
+
+describe('Resampler tail', () => {
+  it('a rate change keeps swresample\'s last samples: as many samples out as the ffmpeg command line gives', async () => {
+    const out = await run(testPattern({ audio: { sampleRate: 48000, channels: 2 }, duration: 1 }), new Resampler({ sampleRate: 44100, frameSize: 1024 }));
+    const samples = frames(out, 'audio').reduce((n, f) => n + f.frame.nb_samples, 0);
+    const r = spawnSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=sample_rate=48000', '-t', '1', '-ar', '44100', '-f', 's16le', '-'], { maxBuffer: 8 << 20 });
+    expect(samples).toBe(r.stdout.length / 2);
+    expect(samples).toBe(44100);
   });
 });
 

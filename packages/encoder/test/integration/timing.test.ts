@@ -101,3 +101,40 @@ describe('start', () => {
     expect(Math.abs(starts(out).video - starts(input).video)).toBeLessThan(0.002);
   });
 });
+
+describe('constant frame rate', () => {
+  /** Every decoded video frame's pts and checksum, as the ffmpeg command line's framemd5 lists them. */
+  const frames = (path: string): string[] =>
+    spawnSync('ffmpeg', ['-v', 'error', '-i', path, '-map', '0:v', '-f', 'framemd5', '-'], { encoding: 'utf8', maxBuffer: 16 << 20 }).stdout
+      .split('\n').filter((l) => l && !l.startsWith('#')).map((l) => { const c = l.split(','); return `${c[2]!.trim()} ${c[5]!.trim()}`; });
+
+  it('frameRate puts a VFR input on a constant grid, frame for frame as FFmpeg\'s fps filter, and ends where the input ends', async () => {
+    const input = join(dir, 'vfr-cfr.mp4');
+    ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=128x72:rate=30', '-t', '4', '-vf', "select='lt(mod(n\\,7)\\,4)+gt(n\\,100)'", '-fps_mode', 'vfr',
+      '-c:v', 'libx264', '-preset', 'ultrafast', input]);
+    // Lossless on both sides: each output frame's checksum says which input frame it repeats.
+    for (const [rate, cli] of [[24, ['-vf', 'fps=24']], [50, ['-vf', 'fps=50']], [30, ['-r', '30']]] as const) {
+      const ours = join(dir, `cfr-${rate}.mp4`);
+      await pipeline(decodeFile(input), new Encoder({ video: { codec: 'h264', preset: 'ultrafast', crf: 0, frameRate: rate } }), new Rescaler(), new Muxer({ format: 'mp4', output: ours }));
+      const theirs = join(dir, `cfr-${rate}-ffmpeg.mp4`);
+      ffmpeg(['-i', input, ...cli, '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '0', theirs]);
+      const got = frames(ours);
+      expect(got, `${rate} fps`).toHaveLength(4 * rate);
+      expect(got, `${rate} fps`).toEqual(frames(theirs));
+    }
+  });
+
+  it('fpsMode passthrough with a frameRate keeps every frame at its own time', async () => {
+    const input = join(dir, 'vfr-cfr.mp4');
+    const out = join(dir, 'vfr-passthrough-rate.mp4');
+    await pipeline(decodeFile(input), new Encoder({ video: { codec: 'h264', preset: 'ultrafast', frameRate: 30, fpsMode: 'passthrough' } }), new Rescaler(), new Muxer({ format: 'mp4', output: out }));
+    const src = frameTimes(input, 'v');
+    const got = frameTimes(out, 'v');
+    expect(got).toHaveLength(src.length);
+    for (let i = 0; i < src.length; i++) expect(Math.abs(got[i]! - src[i]!), `frame ${i}`).toBeLessThan(1e-3);
+  });
+
+  it('an fpsMode that is not one is a ConfigError naming what is allowed', () => {
+    expect(() => new Encoder({ video: { codec: 'h264', fpsMode: 'vfr' as never } })).toThrow(/video\.fpsMode/);
+  });
+});
