@@ -1039,14 +1039,19 @@ void filtererExecute(napi_env env, void* data) {
   }
 
   if ((ret = avfilter_graph_parse_ptr(c->filterGraph, c->filterSpec.c_str(), inputs, outputs, NULL)) < 0) {
-    c->status = BEAMCODER_ERROR_ENOMEM;
-    c->errorMsg = "Failed to parse filter graph.";
+    // beamflow: say why (FFmpeg's reason), and that the spec, not memory, was at fault.
+    char why[AV_ERROR_MAX_STRING_SIZE];
+    av_strerror(ret, why, sizeof(why));
+    c->status = BEAMCODER_INVALID_ARGS;
+    c->errorMsg = std::string("Failed to parse filter graph: ") + why;
     goto end;
   }
 
   if ((ret = avfilter_graph_config(c->filterGraph, NULL)) < 0) {
-    c->status = BEAMCODER_ERROR_ENOMEM;
-    c->errorMsg = "Failed to configure filter graph.";
+    char why[AV_ERROR_MAX_STRING_SIZE];
+    av_strerror(ret, why, sizeof(why));
+    c->status = BEAMCODER_INVALID_ARGS;
+    c->errorMsg = std::string("Failed to configure filter graph: ") + why;
     goto end;
   }
 
@@ -1393,53 +1398,45 @@ napi_value filterer(napi_env env, napi_callback_info info) {
     } else
       c->outNames.push_back("out");
 
+    // beamflow: each output parameter is optional; one left out is the graph's choice
+    // (a user's chain such as 'volume=0.5' or 'format=gray' decides the output itself).
+    std::map<std::string, std::string> paramMap;
+    auto optionalString = [&](const char* prop, const char* key) -> napi_status {
+      napi_value v;
+      napi_valuetype t;
+      napi_status st = napi_get_named_property(env, outParamsVal, prop, &v);
+      if (st != napi_ok) return st;
+      st = napi_typeof(env, v, &t);
+      if (st != napi_ok || t == napi_undefined || t == napi_null) return st;
+      size_t len;
+      st = napi_get_value_string_utf8(env, v, nullptr, 0, &len);
+      if (st != napi_ok) return st;
+      std::string value(len, '\0');
+      st = napi_get_value_string_utf8(env, v, (char *)value.data(), len + 1, nullptr);
+      if (st == napi_ok) paramMap.emplace(key, value);
+      return st;
+    };
     if (0 == c->filterType.compare("audio")) {
       napi_value sampleRateVal;
+      napi_valuetype rateType;
       c->status = napi_get_named_property(env, outParamsVal, "sampleRate", &sampleRateVal);
       REJECT_RETURN;
-      c->status = napi_get_value_uint32(env, sampleRateVal, &sampleRate);
+      c->status = napi_typeof(env, sampleRateVal, &rateType);
       REJECT_RETURN;
-
-      napi_value sampleFmtVal;
-      c->status = napi_get_named_property(env, outParamsVal, "sampleFormat", &sampleFmtVal);
+      if (rateType != napi_undefined && rateType != napi_null) {
+        c->status = napi_get_value_uint32(env, sampleRateVal, &sampleRate);
+        REJECT_RETURN;
+        paramMap.emplace("sample_rates", std::to_string(sampleRate));
+      }
+      c->status = optionalString("sampleFormat", "sample_fmts");
       REJECT_RETURN;
-      size_t sampleFmtLen;
-      c->status = napi_get_value_string_utf8(env, sampleFmtVal, nullptr, 0, &sampleFmtLen);
+      c->status = optionalString("channelLayout", "channel_layouts");
       REJECT_RETURN;
-      sampleFormat.resize(sampleFmtLen);
-      c->status = napi_get_value_string_utf8(env, sampleFmtVal, (char *)sampleFormat.data(), sampleFmtLen+1, nullptr);
-      REJECT_RETURN;
-
-      napi_value channelLayoutVal;
-      c->status = napi_get_named_property(env, outParamsVal, "channelLayout", &channelLayoutVal);
-      REJECT_RETURN;
-      size_t channelLayoutLen;
-      c->status = napi_get_value_string_utf8(env, channelLayoutVal, nullptr, 0, &channelLayoutLen);
-      REJECT_RETURN;
-      channelLayout.resize(channelLayoutLen);
-      c->status = napi_get_value_string_utf8(env, channelLayoutVal, (char *)channelLayout.data(), channelLayoutLen+1, nullptr);
-      REJECT_RETURN;
-
-      std::map<std::string, std::string> paramMap;
-      paramMap.emplace("sample_rates", std::to_string(sampleRate));
-      paramMap.emplace("sample_fmts", sampleFormat);
-      paramMap.emplace("channel_layouts", channelLayout);
-      c->outParams.push_back(paramMap);
     } else {
-      napi_value pixFmtVal;
-      c->status = napi_get_named_property(env, outParamsVal, "pixelFormat", &pixFmtVal);
+      c->status = optionalString("pixelFormat", "pix_fmts");
       REJECT_RETURN;
-      size_t pixFmtLen;
-      c->status = napi_get_value_string_utf8(env, pixFmtVal, nullptr, 0, &pixFmtLen);
-      REJECT_RETURN;
-      pixFmt.resize(pixFmtLen);
-      c->status = napi_get_value_string_utf8(env, pixFmtVal, (char *)pixFmt.data(), pixFmtLen+1, nullptr);
-      REJECT_RETURN;
-
-      std::map<std::string, std::string> paramMap;
-      paramMap.emplace("pix_fmts", pixFmt);
-      c->outParams.push_back(paramMap);
     }
+    c->outParams.push_back(paramMap);
   }
 
   napi_value filterSpecJS;
@@ -1658,6 +1655,21 @@ void filterComplete(napi_env env, napi_status asyncStatus, void* data) {
       c->status = napi_set_element(env, tbVal, 1, den);
       REJECT_STATUS;
       c->status = napi_set_named_property(env, dstFrame, "timeBase", tbVal);
+      REJECT_STATUS;
+      // The frame rate the graph declares for this output (0/1 when it does not know one).
+      AVRational fr = av_buffersink_get_frame_rate(sinkCtx);
+      napi_value frVal;
+      c->status = napi_create_array(env, &frVal);
+      REJECT_STATUS;
+      c->status = napi_create_int32(env, fr.num, &num);
+      REJECT_STATUS;
+      c->status = napi_create_int32(env, fr.den, &den);
+      REJECT_STATUS;
+      c->status = napi_set_element(env, frVal, 0, num);
+      REJECT_STATUS;
+      c->status = napi_set_element(env, frVal, 1, den);
+      REJECT_STATUS;
+      c->status = napi_set_named_property(env, dstFrame, "frameRate", frVal);
       REJECT_STATUS;
     }
 

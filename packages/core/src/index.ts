@@ -31,6 +31,8 @@ export type { TestPatternOptions, TestPatternPixelFormat } from './sources/test-
 export { Scaler, SCALER_ALGORITHMS } from './filters/scaler.js';
 export type { ScalerOptions } from './filters/scaler.js';
 export { Resampler } from './filters/resampler.js';
+export { Filter } from './filters/filter.js';
+export type { FilterOptions } from './filters/filter.js';
 export type { ResamplerOptions } from './filters/resampler.js';
 export { decodeFile, demuxFile, DecodeSource, DemuxPacketSource } from './sources/demux.js';
 export type { DemuxOptions } from './sources/demux.js';

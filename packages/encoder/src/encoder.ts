@@ -43,8 +43,8 @@ import {
   type KeyframeRequest,
 } from '@beamflow/core';
 import {
-  BatchPort, layoutChannels, defaultChannelLayout, openAudioProcessor, toFFmpegError, validate, videoGraph,
-  type FrameProcessor, type VideoGraph,
+  BatchPort, layoutChannels, defaultChannelLayout, openAudioProcessor, toFFmpegError, validate, openGraph,
+  type FrameProcessor, type FilterGraph,
 } from '@beamflow/core/internal';
 import { hwEncoderParams, negotiate, type HardwareChoice } from '@beamflow/hw';
 import { KeyframeSchedule, checkRequest } from './keyframes.js';
@@ -108,7 +108,7 @@ interface CodecSlot {
   /** Nominal frame rate (video): what the descriptor announces and rate control assumes. */
   frameRate?: Rational;
   /** fpsMode 'cfr': FFmpeg's fps filter, opened at the first frame, and where the input ends. */
-  cfr?: { graph?: VideoGraph; endPts?: bigint };
+  cfr?: { graph?: FilterGraph; endPts?: bigint };
 }
 
 /**
@@ -468,7 +468,7 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
         // fps repeats and drops frames onto the grid; the end of the input is where the last frame ends.
         const cfr = slot.cfr;
         const rate = slot.frameRate!;
-        cfr.graph ??= await this.track(() => videoGraph(f, env.timeBase, `fps=${rate.num}/${rate.den}`, f.format as string))
+        cfr.graph ??= await this.track(() => openGraph('video', f, env.timeBase, `fps=${rate.num}/${rate.den}`, { pixelFormat: f.format as string }))
           .catch((err: unknown) => { throw toFFmpegError('open fps filter', err); });
         const pts = f.pts;
         const duration = f.pkt_duration;

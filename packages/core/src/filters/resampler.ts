@@ -18,6 +18,7 @@ import { rescale, type Rational } from '../rational.js';
 import { positiveInt } from '../validate.js';
 import { AudioChunker, sampleFormatInfo } from './audio-chunker.js';
 import { FrameFilter, type FrameProcessor } from './frame-filter.js';
+import { openGraph, type FilterGraph } from './graph.js';
 
 /** Options of {@link Resampler}; anything left out is kept from the input. */
 export interface ResamplerOptions {
@@ -118,7 +119,6 @@ export function audioFrameKey(frame: Frame): string {
   return `${frame.sample_rate}/${frame.format}/${frame.channel_layout}/${frame.channels}`;
 }
 
-type Filterer = Awaited<ReturnType<ReturnType<typeof beamcoder>['filterer']>>;
 
 /**
  * Open a converter + re-chunker whose output format is fixed by `target` and
@@ -135,16 +135,11 @@ export async function openAudioProcessor(target: AudioTarget, frame: Frame, time
   const channels = layoutChannels(layout) ?? frame.channels;
   const outTb: Rational = { num: 1, den: rate };
   sampleFormatInfo(fmt);
-  const graphFor = async (f: Frame, tb: Rational): Promise<Filterer | undefined> => {
-    const inRate = f.sample_rate;
-    const inFmt = f.format as string;
+  const graphFor = async (f: Frame, tb: Rational): Promise<FilterGraph | undefined> => {
     const inLayout = (f.channel_layout as string) || defaultChannelLayout(f.channels);
-    if (inRate === rate && inFmt === fmt && inLayout === layout) return undefined;
-    return beamcoder().filterer({
-      filterType: 'audio',
-      inputParams: [{ name: 'in0:a', sampleRate: inRate, sampleFormat: inFmt, channelLayout: inLayout, timeBase: [tb.num, tb.den] }],
-      outputParams: [{ name: 'out0:a', sampleRate: rate, sampleFormat: fmt, channelLayout: layout }],
-      filterSpec: `[in0:a]aresample=${rate},aformat=sample_fmts=${fmt}:channel_layouts=${layout}[out0:a]`,
+    if (f.sample_rate === rate && f.format === fmt && inLayout === layout) return undefined;
+    return openGraph('audio', f, tb, `aresample=${rate},aformat=sample_fmts=${fmt}:channel_layouts=${layout}`, {
+      sampleRate: rate, sampleFormat: fmt, channelLayout: layout,
     });
   };
   let graphKey = audioFrameKey(frame);
@@ -169,11 +164,7 @@ export async function openAudioProcessor(target: AudioTarget, frame: Frame, time
     }
   };
   /** Ends the conversion graph: the samples swresample still holds. */
-  const drain = async (): Promise<Frame[]> => {
-    if (!filterer) return [];
-    const res = await filterer.filter([{ name: 'in0:a', frames: [], eof: true }] as never);
-    return (res as Array<{ frames: Frame[] }>)[0]?.frames ?? [];
-  };
+  const drain = async (): Promise<Frame[]> => (filterer ? filterer.end() : []);
   return {
     key,
     timeBase: outTb,
@@ -186,7 +177,7 @@ export async function openAudioProcessor(target: AudioTarget, frame: Frame, time
         graphKey = k;
       }
       const inPts = f.pts === null || f.pts === undefined ? undefined : rescale(BigInt(f.pts), tb, outTb);
-      emit(filterer ? ((await filterer.filter([{ name: 'in0:a', frames: [f] }]))[0]?.frames ?? []) : [f], inPts, out);
+      emit(filterer ? await filterer.run(f) : [f], inPts, out);
       return out;
     },
     flush: async () => {

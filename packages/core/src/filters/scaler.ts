@@ -12,8 +12,9 @@
 import { ConfigError } from '../errors.js';
 import type { StreamDescriptor } from '../envelopes.js';
 import { beamcoder, type Frame } from '../native.js';
-import { toTuple, type Rational } from '../rational.js';
+import type { Rational } from '../rational.js';
 import { oneOf, positiveInt } from '../validate.js';
+import { openGraph } from './graph.js';
 import { FrameFilter, identityProcessor, type FrameProcessor } from './frame-filter.js';
 
 /** swscale's scaling algorithms. */
@@ -93,7 +94,7 @@ export class Scaler extends FrameFilter {
     const t = this.#target(frame.width, frame.height);
     const fmt = this.#format ?? (frame.format as string);
     if (t.w === frame.width && t.h === frame.height && fmt === frame.format) return identityProcessor(key, timeBase);
-    const graph = await videoGraph(frame, timeBase, `scale=${t.w}:${t.h}:flags=${this.#algorithm}`, fmt);
+    const graph = await openGraph('video', frame, timeBase, `scale=${t.w}:${t.h}:flags=${this.#algorithm}`, { pixelFormat: fmt });
     return {
       key,
       timeBase,
@@ -101,42 +102,4 @@ export class Scaler extends FrameFilter {
       flush: async () => [],
     };
   }
-}
-
-/** A one-input, one-output filter graph (see {@link videoGraph}). */
-export interface VideoGraph {
-  /** Runs a frame through; what the graph gives back now. */
-  run(frame: Frame): Promise<Frame[]>;
-  /**
-   * Ends the input (at `endPts`, in the input's time base, or at the last frame) and returns
-   * what the graph still held: fps repeats its last frame to the end, as the command line's does.
-   */
-  end(endPts?: bigint): Promise<Frame[]>;
-}
-
-/**
- * A one-input, one-output libavfilter graph for frames like `frame`: `spec` is
- * the filter chain (`scale=640:360`, `transpose=clock`, `fps=30`), the output
- * in `pixelFormat`.
- * @internal
- */
-export async function videoGraph(frame: Frame, timeBase: Rational, spec: string, pixelFormat: string): Promise<VideoGraph> {
-  const sar = (frame.sample_aspect_ratio as [number, number] | undefined) ?? [1, 1];
-  const filterer = await beamcoder().filterer({
-    filterType: 'video',
-    inputParams: [{
-      name: 'in0:v', width: frame.width, height: frame.height, pixelFormat: frame.format as string,
-      timeBase: toTuple(timeBase), pixelAspect: sar[0] > 0 ? sar : [1, 1],
-    }],
-    outputParams: [{ name: 'out0:v', pixelFormat }],
-    filterSpec: `[in0:v]${spec}[out0:v]`,
-  });
-  const call = async (src: Record<string, unknown>): Promise<Frame[]> => {
-    const res = await filterer.filter([src] as never);
-    return res[0]?.frames ?? [];
-  };
-  return {
-    run: (f) => call({ name: 'in0:v', frames: [f] }),
-    end: (endPts) => call({ name: 'in0:v', frames: [], eof: endPts === undefined ? true : Number(endPts) }),
-  };
 }

@@ -48,7 +48,7 @@ import { ConfigError, InputError, toFFmpegError } from '../errors.js';
 import { codecParametersFrom, type Envelope, type MediaKind, type StreamDescriptor } from '../envelopes.js';
 import { beamcoder, releaseFrame, type BeamDecoder, type BeamDemuxer, type Frame, type Packet } from '../native.js';
 import { displayMatrixFrom, uprightFilter } from '../orientation.js';
-import { videoGraph, type VideoGraph } from '../filters/scaler.js';
+import { openGraph, type FilterGraph } from '../filters/graph.js';
 import { NOPTS, reduce, rescale, type Rational } from '../rational.js';
 import { sourceCutShort } from './cut-short.js';
 import { _negotiateDecoder, type DeviceKind, type HardwareDecodeChoice } from '../hw-devices.js';
@@ -114,7 +114,7 @@ interface Selected {
   /** Subtracted from every timestamp of the stream (the input's start time in its time base). */
   offset: bigint;
   /** The filter chain that turns its frames upright, and once opened, the graph running it. */
-  upright?: { spec: string; graph?: VideoGraph };
+  upright?: { spec: string; graph?: FilterGraph };
 }
 
 abstract class DemuxSource extends Readable {
@@ -365,7 +365,7 @@ abstract class DemuxSource extends Readable {
       const best = (f as unknown as { best_effort_timestamp?: number | null }).best_effort_timestamp;
       if (best !== null && best !== undefined) f.pts = best;
       try {
-        up.graph ??= await this.#track(videoGraph(f, sel.timeBase, up.spec, f.format as string));
+        up.graph ??= await this.#track(openGraph('video', f, sel.timeBase, up.spec, { pixelFormat: f.format as string }));
         out.push(...(await this.#track(up.graph.run(f))));
       } catch (err) {
         throw toFFmpegError(`turn ${this.url} upright (${up.spec})`, err);
