@@ -78,6 +78,19 @@ describe('beamflow transcode and hls', () => {
     expect(view(kept)).toBe('width=320 height=180 rotation=-90');
   });
 
+  it('transcode --audio-track fra takes the French track and keeps its language', async () => {
+    const two = join(dir, 'two.mkv');
+    ffmpeg(['-i', input, '-i', input, '-map', '0:v', '-map', '0:a', '-map', '1:a', '-c', 'copy', '-metadata:s:a:0', 'language=eng', '-metadata:s:a:1', 'language=fra', two]);
+    const out = join(dir, 'fra.mp4');
+    const r = await cli(['transcode', two, '-o', out, '--preset', 'ultrafast', '--audio-track', 'fra']);
+    expect(r.code, r.stderr).toBe(0);
+    const langs = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type:stream_tags=language', '-of', 'csv=p=0', out], { encoding: 'utf8' }).stdout.trim();
+    expect(langs.split('\n')).toEqual(['video,und', 'audio,fra']);
+    const bad = await cli(['transcode', two, '-o', join(dir, 'deu.mp4'), '--audio-track', 'deu']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/no audio stream in language 'deu'/);
+  });
+
   it('transcode - reads standard input, as ffmpeg -i - does: MPEG-TS piped in, every frame out', async () => {
     const ts = join(dir, 'piped.ts');
     ffmpeg(['-i', input, '-c', 'copy', '-f', 'mpegts', ts]);

@@ -86,6 +86,8 @@ export interface StreamDescriptor {
    * pixels are not stored upright and nothing turned them (see `autorotate`).
    */
   readonly displayMatrix?: readonly number[];
+  /** The stream's language as its source tagged it (ISO 639-2, `'eng'`), when it did. */
+  readonly language?: string;
   /** Where requests for this stream go upstream, when a stage before can meet them. */
   readonly upstream?: Upstream;
 }

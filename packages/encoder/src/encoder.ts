@@ -517,6 +517,7 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
       ...(desc?.duration !== undefined ? { duration: rescale(desc.duration, desc.timeBase, slot.timeBase) } : {}),
       // Pixels not turned upright upstream (autorotate: false) keep telling the player how to turn them.
       ...(slot.kind === 'video' && desc?.displayMatrix ? { displayMatrix: desc.displayMatrix } : {}),
+      ...(desc?.language ? { language: desc.language } : {}),
     };
     out.unshift(d);
   }

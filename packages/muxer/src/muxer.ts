@@ -335,6 +335,7 @@ export class Muxer extends CodecStage<Envelope, Buffer> {
         }
       }
       if (s.desc.displayMatrix) (st as unknown as { side_data: unknown }).side_data = { displaymatrix: displayMatrixBytes(s.desc.displayMatrix) };
+      if (s.desc.language) (st as unknown as { metadata: unknown }).metadata = { language: s.desc.language };
       if (s.desc.frameRate) {
         const stream = st as unknown as Record<string, unknown>;
         stream.avg_frame_rate = toTuple(s.desc.frameRate);

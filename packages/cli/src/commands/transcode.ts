@@ -22,6 +22,7 @@ const OPTIONS: readonly OptionSpec[] = [
   ...QUALITY_OPTIONS,
   HW_OPTION,
   { name: 'no-audio', type: 'boolean', help: "drop the input's audio" },
+  { name: 'audio-track', type: 'string', value: 'LANG|N', help: "the audio track by language as the file tags it (fra) or by stream index (default: the first)" },
   { name: 'no-autorotate', type: 'boolean', help: "keep a rotated input's pixels as stored and carry its display matrix (default: turn frames upright)" },
   { name: 'copyts', type: 'boolean', help: "keep the input's timestamps (default: the output starts at zero, stream offsets kept)" },
   ...COMMON_OPTIONS,
@@ -63,8 +64,9 @@ export const transcode: Command = {
       statsInterval: 250,
     });
     encoder.on('hardware', (choice) => reportHardware(ctx.progress, choice));
+    const track = v['audio-track'] === undefined ? undefined : String(v['audio-track']);
     const source = decodeFile(inputSource(input), {
-      ...(audio ? {} : { audio: false }), ...(v.copyts === true ? { copyts: true } : {}), ...(v['no-autorotate'] === true ? { autorotate: false } : {}),
+      ...(audio ? (track === undefined ? {} : { audio: /^\d+$/.test(track) ? Number(track) : track }) : { audio: false }), ...(v.copyts === true ? { copyts: true } : {}), ...(v['no-autorotate'] === true ? { autorotate: false } : {}),
     });
     const gate = await SourceGate.open(source);
     const { muxer, tail } = muxerFor(target, ctx.io.stdout);

@@ -174,6 +174,7 @@ export class Filter extends CodecStage<Envelope, Envelope> {
       ...(kind === 'video' && (frameRate ?? input?.frameRate) ? { frameRate: frameRate ?? input!.frameRate! } : {}),
       ...(input?.duration !== undefined ? { duration: equalRational(input.timeBase, timeBase) ? input.duration : rescale(input.duration, input.timeBase, timeBase) } : {}),
       ...(input?.displayMatrix ? { displayMatrix: input.displayMatrix } : {}),
+      ...(input?.language ? { language: input.language } : {}),
       ...(input?.upstream ? { upstream: input.upstream } : {}),
     };
     const sig = signature(d);

@@ -55,10 +55,10 @@ import { _negotiateDecoder, type DeviceKind, type HardwareDecodeChoice } from '.
 
 /** Options of {@link decodeFile} and {@link demuxFile}. */
 export interface DemuxOptions {
-  /** Include video: `true` (first video stream, default), `false`, or a stream index. */
+  /** Include video: `true` (first video stream that is not cover art, default), `false`, or a stream index (cover art too). */
   video?: boolean | number;
-  /** Include audio: `true` (first audio stream, default), `false`, or a stream index. */
-  audio?: boolean | number;
+  /** Include audio: `true` (first audio stream, default), `false`, a stream index, or a language (`'fra'`, as the file tags it). */
+  audio?: boolean | number | string;
   /** FFmpeg protocols the input may use (default `['file', 'pipe']` for a path; a URL's own scheme must be listed). */
   protocols?: readonly string[];
   /**
@@ -207,21 +207,39 @@ abstract class DemuxSource extends Readable {
     }
     if (this.destroyed) return;
     this.#demuxer = dm;
-    const pick = (kind: MediaKind, want: boolean | number | undefined): number | undefined => {
+    const language = (st: { metadata?: unknown }): string | undefined => {
+      const l = (st.metadata as Record<string, unknown> | undefined)?.language;
+      return typeof l === 'string' && l !== '' && l !== 'und' ? l : undefined;
+    };
+    const coverArt = (st: { disposition?: unknown }): boolean => (st.disposition as Record<string, boolean> | undefined)?.ATTACHED_PIC === true;
+    const pick = (kind: MediaKind, want: boolean | number | string | undefined): number | undefined => {
       if (want === false) return undefined;
       if (typeof want === 'number') {
         const st = dm.streams[want];
         if (!st || st.codecpar.codec_type !== kind) throw new ConfigError(kind, `stream ${want} of ${this.url} is not a ${kind} stream`);
         return want;
       }
-      return dm.streams.find((s) => s.codecpar.codec_type === kind)?.index;
+      // Cover art (an MP3's or M4A's attached picture) is a one-frame video stream, not the video.
+      const candidates = dm.streams.filter((s) => s.codecpar.codec_type === kind && !coverArt(s));
+      if (typeof want === 'string') {
+        const found = candidates.find((s) => language(s)?.toLowerCase() === want.toLowerCase());
+        if (!found) {
+          const have = candidates.map((s) => `${s.index}: ${language(s) ?? 'no language'}`);
+          throw new ConfigError(kind, `${this.url} has no ${kind} stream in language '${want}'; its ${kind} streams: ${have.join(', ') || 'none'}`, have);
+        }
+        return found.index;
+      }
+      return candidates[0]?.index;
     };
     const v = pick('video', this.opts.video);
     const a = pick('audio', this.opts.audio);
     if (v === undefined && a === undefined) {
       throw new InputError(this.url, `has no ${this.opts.video === false ? 'audio' : this.opts.audio === false ? 'video' : 'audio or video'} stream`);
     }
-    if (this.opts.video !== undefined && this.opts.video !== false && v === undefined) throw new InputError(this.url, 'has no video stream');
+    if (this.opts.video !== undefined && this.opts.video !== false && v === undefined) {
+      const cover = dm.streams.find((s) => s.codecpar.codec_type === 'video' && coverArt(s));
+      throw new InputError(this.url, cover ? `has no video stream, only cover art (stream ${cover.index}: pass video: ${cover.index} to take it)` : 'has no video stream');
+    }
     if (this.opts.audio !== undefined && this.opts.audio !== false && a === undefined) throw new InputError(this.url, 'has no audio stream');
     // The input's start (AV_TIME_BASE units), as ffmpeg's ts_offset takes it.
     const start = (dm as unknown as { start_time?: number | null }).start_time;
@@ -265,6 +283,7 @@ abstract class DemuxSource extends Readable {
     const codecpar = codecParametersFrom(par, sel.kind, String(par.name));
     if (this.decode) codecpar.name = sel.kind === 'video' ? 'rawvideo' : 'pcm';
     let matrix = sel.kind === 'video' ? displayMatrixFrom(st.side_data) : undefined;
+    const lang = (st.metadata as Record<string, unknown> | undefined)?.language;
     if (matrix && this.decode && this.opts.autorotate !== false) {
       const up = uprightFilter(matrix);
       if (up.filter) sel.upright = { spec: up.filter };
@@ -279,6 +298,7 @@ abstract class DemuxSource extends Readable {
       ...(sel.kind === 'video' && rate && rate[0] > 0 && rate[1] > 0 ? { frameRate: reduce(rate) } : {}),
       ...(dur !== undefined ? { duration: dur } : {}),
       ...(matrix ? { displayMatrix: matrix } : {}),
+      ...(typeof lang === 'string' && lang !== '' && lang !== 'und' ? { language: lang } : {}),
     };
   }
 
