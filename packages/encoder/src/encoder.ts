@@ -14,6 +14,8 @@
  * Data processing
  * - Frames go through a {@link CodecPump} per codec: the write callback waits
  *   until the codec took the frame; a full readable side pauses the codec.
+ *   Video in a pixel format the codec is not set for (10-bit, 4:2:2, 4:4:4
+ *   into 8-bit 4:2:0, the default) is converted through swscale first.
  *   A video frame is made a keyframe when a request says so: the config's
  *   `forceKeyframes`, or a Muxer's need (HLS/DASH segment boundaries) that
  *   reached the Encoder through the `upstream` of the descriptors it sent.
@@ -103,6 +105,9 @@ interface CodecSlot {
   width?: number;
   height?: number;
   pixelFormat?: string;
+  /** The pixel format of the stream's frames, when it differs from the codec's: they are converted. */
+  inputFormat?: string;
+  convert?: FilterGraph;
   nextPts: bigint;
   keyframes?: KeyframeSchedule;
   /** Nominal frame rate (video): what the descriptor announces and rate control assumes. */
@@ -313,9 +318,10 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
     const f = env.frame;
     const width = cfg.width ?? f.width;
     const height = cfg.height ?? f.height;
-    const pixelFormat = cfg.pixelFormat ?? (f.format as string);
-    const rate: Rational = cfg.frameRate !== undefined ? validate.frameRate('video.frameRate', cfg.frameRate) : desc?.frameRate ?? invert(env.timeBase);
+    const inputFormat = f.format as string;
     const upload = this.hardware?.upload === true;
+    const pixelFormat = cfg.pixelFormat ?? (upload ? inputFormat : defaultPixelFormat(info.pixelFormats ?? [], inputFormat));
+    const rate: Rational = cfg.frameRate !== undefined ? validate.frameRate('video.frameRate', cfg.frameRate) : desc?.frameRate ?? invert(env.timeBase);
     // A device-frames encoder (VAAPI) lists only its device format; the frames it is
     // given are uploaded from system memory, so the check is the upload's, not this one.
     if (!upload && info.pixelFormats?.length && !info.pixelFormats.includes(pixelFormat)) {
@@ -371,6 +377,7 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
     const slot: CodecSlot = {
       kind: 'video', streamId: env.streamId, info, enc, timeBase, inputTimeBase: env.timeBase,
       described: false, width, height, pixelFormat, nextPts: 0n, keyframes, frameRate: rate, ...(cfr ? { cfr: {} } : {}),
+      ...(inputFormat !== pixelFormat && !upload ? { inputFormat } : {}),
       pump: undefined as unknown as CodecPump<FrameEnvelope, Envelope>,
     };
     this.#checkFrame(slot, f);
@@ -463,7 +470,18 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
           const frames = await this.track(() => slot.audio!.process(env.frame, env.timeBase));
           return encodeFrames(frames);
         }
-        const f = env.frame;
+        let f = env.frame;
+        if (slot.inputFormat !== undefined) {
+          // 10-bit, 4:2:2 or 4:4:4 into an encoder set for 8-bit 4:2:0: swscale, as ffmpeg inserts it.
+          const target = slot.pixelFormat!;
+          slot.convert ??= await this.track(() => openGraph('video', f, env.timeBase, `format=${target}`, { pixelFormat: target }))
+            .catch((err: unknown) => { throw toFFmpegError(`open pixel format conversion to ${target}`, err); });
+          const convert = slot.convert;
+          const [converted] = await this.track(() => convert.run(f)).catch((err: unknown) => { throw toFFmpegError(`convert to ${target}`, err); });
+          releaseFrame(f);
+          if (!converted) return [];
+          f = converted;
+        }
         if (!slot.cfr) return encodeVideo([f], env.timeBase);
         // fps repeats and drops frames onto the grid; the end of the input is where the last frame ends.
         const cfr = slot.cfr;
@@ -577,8 +595,9 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
     if (f.width !== slot.width || f.height !== slot.height) {
       throw new InputError(`stream ${slot.streamId}`, `frame size ${f.width}x${f.height} differs from the encoder's ${slot.width}x${slot.height} (put a Scaler before the Encoder to change sizes)`);
     }
-    if (f.format !== slot.pixelFormat) {
-      throw new InputError(`stream ${slot.streamId}`, `frame pixel format ${String(f.format)} differs from the encoder's ${slot.pixelFormat} (put a Scaler with pixelFormat before the Encoder)`);
+    const expected = slot.inputFormat ?? slot.pixelFormat;
+    if (f.format !== expected) {
+      throw new InputError(`stream ${slot.streamId}`, `frame pixel format ${String(f.format)} differs from the stream's ${String(expected)} (put a Scaler with pixelFormat before the Encoder)`);
     }
   }
 
@@ -595,6 +614,22 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
 }
 
 const MAX_HELD = 1024;
+
+/** 8-bit 4:2:0, what every player decodes. */
+const PLAYABLE = ['yuv420p', 'nv12', 'yuvj420p'];
+
+/**
+ * The pixel format a video encoder gets when the config names none: the frames' own when it is
+ * 8-bit 4:2:0 and the encoder takes it, else 4:2:0 8-bit (yuv420p) when the encoder takes that
+ * (H.264 High 10, 4:2:2 and 4:4:4 streams play almost nowhere), else the frames' own, else the
+ * encoder's first.
+ */
+function defaultPixelFormat(takes: readonly string[], input: string): string {
+  if (takes.length === 0) return input;
+  if (PLAYABLE.includes(input) && takes.includes(input)) return input;
+  if (takes.includes('yuv420p')) return 'yuv420p';
+  return takes.includes(input) ? input : takes[0]!;
+}
 
 function preferFormat(fmts: readonly string[]): string {
   for (const p of ['fltp', 'flt', 's16', 's16p', 's32']) if (fmts.includes(p)) return p;
