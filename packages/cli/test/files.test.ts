@@ -129,6 +129,7 @@ describe('beamflow transcode and hls', () => {
       expect(readFileSync(playlist, 'utf8')).toContain('#EXT-X-ENDLIST');
       expect(decodeErrors(playlist)).toBe('');
       expect(countOf(streams(playlist), 'video')).toBe(50);
+      expect(readFileSync(playlist, 'utf8').split('\n').filter((l) => l.startsWith('#EXTINF:'))).toEqual(['#EXTINF:1.000000,', '#EXTINF:1.000000,']);
     }
     expect(events(r.stderr).at(-1)).toMatchObject({ event: 'end', format: 'hls', frames: 50, exitCode: 0 });
   });

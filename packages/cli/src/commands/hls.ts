@@ -19,7 +19,7 @@ import { describeInput } from './describe-input.js';
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'output', short: 'o', type: 'string', value: 'DIR', help: 'directory for DIR/master.m3u8 and DIR/<height>p/index.m3u8 + segments' },
   { name: 'ladder', type: 'string', value: 'H,H,...', default: '1080,720,360', help: "rendition heights; widths keep the input's aspect, rounded to even" },
-  { name: 'segment-duration', type: 'string', value: 'SECONDS', default: '4', help: 'target segment length (keyframes are placed on it)' },
+  { name: 'segment-duration', type: 'string', value: 'SECONDS', default: '4', help: 'segment length (each Encoder is asked for a keyframe on every boundary)' },
   ...QUALITY_OPTIONS,
   HW_OPTION,
   { name: 'no-audio', type: 'boolean', help: "drop the input's audio" },
@@ -55,12 +55,12 @@ export const hls: Command = {
     const hw = parseChoice<HwDeviceOption>('--hw', String(v.hw), HW_CHOICES);
     const audio = v['no-audio'] !== true;
     const gate = await SourceGate.open(decodeFile(inputSource(input), { video: true, ...(audio ? {} : { audio: false }) }));
-    const fps = gate.info.frameRate ?? 25;
     const inputHeight = gate.info.video?.codecpar.height;
     const renditions = ladder.map((height, i) => {
       const encoder = new Encoder({
-        // A keyframe at each segment boundary: segments then start decodable and are near the target length.
-        video: { ...h264Config(args, crf, hw), gopSize: Math.max(1, Math.round(segment * fps)) },
+        // No GOP size: each rung's Muxer asks its Encoder for a keyframe at every segment boundary,
+        // by time, so segments are the target length and line up across rungs, VFR input included.
+        video: h264Config(args, crf, hw),
         ...(audio ? { audio: { codec: 'aac', bitRate: height >= 720 ? 128_000 : 96_000 } } : {}),
         statsInterval: 250,
       });
