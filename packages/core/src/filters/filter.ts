@@ -133,11 +133,14 @@ export class Filter extends CodecStage<Envelope, Envelope> {
     });
     const { streamId, kind } = env;
     const inputTb = env.timeBase;
-    // What leaves the graph: its descriptor first (once per change), then the frames.
+    // What leaves the graph: its descriptor first (a configured graph's output never changes, so
+    // only its first frame is looked at), then the frames.
+    let described = false;
     const out = (frames: readonly Frame[]): Envelope[] => {
       const tb = graph.output.timeBase ?? inputTb;
       const items: Envelope[] = [];
-      if (frames.length > 0) {
+      if (!described && frames.length > 0) {
+        described = true;
         const d = this.#describe(streamId, frames[0]!, tb, graph.output.frameRate);
         if (d) items.push(d);
       }
