@@ -27,6 +27,9 @@
 #include <queue>
 #include <mutex>
 #include <condition_variable>
+#include <atomic>
+#include <vector>
+#include <cstring>
 
 template <class T>
 class Queue {
@@ -39,6 +42,14 @@ public:
     while(mActive && (qu.size() >= mMaxQueue)) {
       cv.wait(lk);
     }
+    qu.push(t);
+    cv.notify_one();
+  }
+
+  // beamflow: a producer on the JavaScript thread must never block it; its
+  // own accounting (Adaptor::queuedBytes) bounds what it queues.
+  void enqueueNoWait(T t) {
+    std::unique_lock<std::mutex> lk(m);
     qu.push(t);
     cv.notify_one();
   }
@@ -139,6 +150,25 @@ public:
     mQueue->enqueue(new Chunk(bufRef, buf, bufLen));
   }
 
+  // beamflow: bytes for a demuxer, queued from the JavaScript thread without a
+  // trip to libuv's pool (a pool thread blocked in a write while another sits
+  // in a demuxer read waiting for it is how concurrent readers locked up). The
+  // bytes are copied: a queued chunk then owns no JavaScript reference that an
+  // abort could strand.
+  size_t push(const uint8_t *buf, size_t bufLen) {
+    uint8_t *qBuf = (uint8_t *)malloc(bufLen);
+    if (!qBuf) return mQueuedBytes.load();
+    memcpy(qBuf, buf, bufLen);
+    size_t now = mQueuedBytes.fetch_add(bufLen) + bufLen;
+    mQueue->enqueueNoWait(new Chunk(nullptr, qBuf, bufLen));
+    return now;
+  }
+
+  // Bytes pushed and not yet read by FFmpeg.
+  size_t queuedBytes() const { return mQueuedBytes.load(); }
+  // Whether FFmpeg is waiting for bytes that have not been pushed.
+  bool starved() const { return mStarved.load(); }
+
   int read(uint8_t *buf, int bufSize) {
     return fillBuf(buf, bufSize);
   }
@@ -175,6 +205,8 @@ private:
   size_t mChunkPos;
   mutable std::mutex m;
   std::vector<unsigned char> mBuf;
+  std::atomic<size_t> mQueuedBytes{0};
+  std::atomic<bool> mStarved{false};
 
   int fillBuf(uint8_t *buf, size_t numBytes) {
     int bufOff = 0;
@@ -196,6 +228,7 @@ private:
       bufOff += curSize;
       mChunkPos += curSize;
       numBytes -= curSize;
+      mQueuedBytes.fetch_sub(FFMIN((size_t)curSize, mQueuedBytes.load()));
     }
 
     return bufOff;
@@ -207,7 +240,9 @@ private:
       mDone.push_back(mCurChunk);
     }
 
+    if (mQueue->size() == 0) mStarved.store(true);
     mCurChunk = mQueue->dequeue();
+    mStarved.store(false);
     mChunkPos = 0;
     return nullptr != mCurChunk;
   }

@@ -21,6 +21,14 @@
 
 #include "demux.h"
 
+static const int IO_BUFFER_LEN = 32768;
+
+void freeCustomIO(AVIOContext **pb) {
+  if (*pb == nullptr) return;
+  av_freep(&(*pb)->buffer);
+  avio_context_free(pb);
+}
+
 int read_packet(void *opaque, uint8_t *buf, int buf_size)
 {
   Adaptor *adaptor = (Adaptor *)opaque;
@@ -42,9 +50,18 @@ void demuxerExecute(napi_env env, void* data) {
     return;
   }
 
+  AVIOContext* avio_ctx = nullptr;
   if (c->adaptor) {
-    AVIOContext* avio_ctx = avio_alloc_context(nullptr, 0, 0, c->adaptor, &read_packet, nullptr, nullptr);
+    // beamflow: FFmpeg reads through (and may grow) an av_malloc'd buffer of its
+    // own; with none (upstream passed a null, zero-length one) probing read
+    // nothing useful. The buffer and context are the caller's to free
+    // (AVFMT_FLAG_CUSTOM_IO), here on failure and in the finalizers otherwise.
+    unsigned char *ioBuf = (unsigned char *)av_malloc(IO_BUFFER_LEN);
+    avio_ctx = ioBuf ? avio_alloc_context(ioBuf, IO_BUFFER_LEN, 0, c->adaptor, &read_packet, nullptr, nullptr) : nullptr;
     if (!avio_ctx) {
+      av_free(ioBuf);
+      avformat_free_context(c->format);
+      c->format = nullptr;
       c->status = BEAMCODER_ERROR_START;
       c->errorMsg = avErrorMsg("Problem allocating demuxer context: ", AVERROR(ENOMEM));
       return;
@@ -53,6 +70,7 @@ void demuxerExecute(napi_env env, void* data) {
   }
 
   if ((ret = avformat_open_input(&c->format, c->filename, c->iformat, &c->options))) {
+    freeCustomIO(&avio_ctx);
     c->status = BEAMCODER_ERROR_START;
     c->errorMsg = avErrorMsg("Problem opening input format: ", ret);
     return;
@@ -649,7 +667,7 @@ napi_value forceCloseInput(napi_env env, napi_callback_info info) {
     fc = fmtRef->fmtCtx;
     if (fc->pb != nullptr) {
       if (adaptor)
-        avio_context_free(&fc->pb);
+        freeCustomIO(&fc->pb);
       else {
         ret = avio_closep(&fc->pb);
         if (ret < 0) {

@@ -1767,6 +1767,45 @@ napi_value getFmtCtxMetadata(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// beamflow: a demuxer's chapters, [{ id, time_base, start, end, metadata }],
+// as ffprobe -show_chapters reads them.
+napi_value getFmtCtxChapters(napi_env env, napi_callback_info info) {
+  napi_status status;
+  napi_value result, element, meta;
+  AVFormatContext* fmtCtx;
+  AVDictionaryEntry* tag;
+
+  status = napi_get_cb_info(env, info, 0, nullptr, nullptr, (void**) &fmtCtx);
+  CHECK_STATUS;
+  status = napi_create_array(env, &result);
+  CHECK_STATUS;
+  for (unsigned int i = 0; i < fmtCtx->nb_chapters; i++) {
+    AVChapter* ch = fmtCtx->chapters[i];
+    status = napi_create_object(env, &element);
+    CHECK_STATUS;
+    status = beam_set_int64(env, element, "id", ch->id);
+    CHECK_STATUS;
+    status = beam_set_rational(env, element, "time_base", ch->time_base);
+    CHECK_STATUS;
+    status = beam_set_int64(env, element, "start", ch->start);
+    CHECK_STATUS;
+    status = beam_set_int64(env, element, "end", ch->end);
+    CHECK_STATUS;
+    status = napi_create_object(env, &meta);
+    CHECK_STATUS;
+    tag = nullptr;
+    while ((tag = av_dict_get(ch->metadata, "", tag, AV_DICT_IGNORE_SUFFIX))) {
+      status = beam_set_string_utf8(env, meta, tag->key, tag->value);
+      CHECK_STATUS;
+    }
+    status = napi_set_named_property(env, element, "metadata", meta);
+    CHECK_STATUS;
+    status = napi_set_element(env, result, i, element);
+    CHECK_STATUS;
+  }
+  return result;
+}
+
 napi_value setFmtCtxMetadata(napi_env env, napi_callback_info info) {
   napi_status status;
   napi_value result;
@@ -3825,6 +3864,13 @@ napi_status fromAVFormatContext(napi_env env, AVFormatContext* fmtCtx,
     PASS_STATUS;
   }
 
+  if (!isMuxer) {
+    napi_property_descriptor chapters = { "chapters", nullptr, nullptr, getFmtCtxChapters, nullptr, nullptr,
+      napi_enumerable, fmtCtx };
+    status = napi_define_properties(env, jsFmtCtx, 1, &chapters);
+    PASS_STATUS;
+  }
+
   *result = jsFmtCtx;
   return napi_ok;
 }
@@ -3839,7 +3885,11 @@ void formatContextFinalizer(napi_env env, void* data, void* hint) {
   if (fmtRef->fmtCtx != nullptr) {
     fc = fmtRef->fmtCtx;
     if (fc->pb != nullptr) {
-      if (adaptor)
+      // beamflow: a demuxer's IO buffer is its own (av_malloc'd, see
+      // demux.cc); a muxer's belongs to its adaptor.
+      if (adaptor && fc->iformat != nullptr)
+        freeCustomIO(&fc->pb);
+      else if (adaptor)
         avio_context_free(&fc->pb);
       else {
         ret = avio_closep(&fc->pb);

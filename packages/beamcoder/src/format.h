@@ -49,6 +49,9 @@ napi_status fromAVInputFormat(napi_env env,
   const AVInputFormat* iformat, napi_value* result);
 napi_status fromAVOutputFormat(napi_env env,
   const AVOutputFormat* iformat, napi_value* result);
+// beamflow: frees a demuxer's custom IO context and the buffer it reads through.
+void freeCustomIO(AVIOContext **pb);
+
 napi_status fromAVFormatContext(napi_env env,
   AVFormatContext* fmtCtx, Adaptor *adaptor, napi_value* result);
 napi_status fromAVStream(napi_env env, AVStream* stream, napi_value* result);

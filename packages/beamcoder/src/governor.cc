@@ -228,6 +228,60 @@ napi_value finish(napi_env env, napi_callback_info info) {
   return result;
 }
 
+static Adaptor *thisAdaptor(napi_env env, napi_callback_info info, size_t *argc, napi_value *args) {
+  napi_value governorValue, adaptorValue;
+  Adaptor *adaptor = nullptr;
+  if (napi_get_cb_info(env, info, argc, args, &governorValue, nullptr) != napi_ok) return nullptr;
+  if (napi_get_named_property(env, governorValue, "_adaptor", &adaptorValue) != napi_ok) return nullptr;
+  if (napi_get_value_external(env, adaptorValue, (void **)&adaptor) != napi_ok) return nullptr;
+  return adaptor;
+}
+
+// beamflow: governor.push(buffer) queues bytes for a demuxer at once, on the
+// calling thread, and answers the bytes now queued (see Adaptor::push).
+napi_value push(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value args[1];
+  Adaptor *adaptor = thisAdaptor(env, info, &argc, args);
+  bool isBuffer = false;
+  if (!adaptor || argc < 1 || napi_is_buffer(env, args[0], &isBuffer) != napi_ok || !isBuffer) {
+    napi_throw_type_error(env, nullptr, "governor push expects a buffer.");
+    return nullptr;
+  }
+  void *buf = nullptr;
+  size_t len = 0;
+  napi_status status = napi_get_buffer_info(env, args[0], &buf, &len);
+  CHECK_STATUS;
+  size_t queued = len > 0 ? adaptor->push((const uint8_t *)buf, len) : adaptor->queuedBytes();
+  napi_value result;
+  status = napi_create_double(env, (double)queued, &result);
+  CHECK_STATUS;
+  return result;
+}
+
+// beamflow: governor.state() → { queued, starved }: the bytes pushed and not
+// yet read, and whether a reader waits for more than that.
+napi_value state(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  Adaptor *adaptor = thisAdaptor(env, info, &argc, nullptr);
+  if (!adaptor) {
+    napi_throw_error(env, nullptr, "governor state: not a governor.");
+    return nullptr;
+  }
+  napi_value result, value;
+  napi_status status = napi_create_object(env, &result);
+  CHECK_STATUS;
+  status = napi_create_double(env, (double)adaptor->queuedBytes(), &value);
+  CHECK_STATUS;
+  status = napi_set_named_property(env, result, "queued", value);
+  CHECK_STATUS;
+  status = napi_get_boolean(env, adaptor->starved(), &value);
+  CHECK_STATUS;
+  status = napi_set_named_property(env, result, "starved", value);
+  CHECK_STATUS;
+  return result;
+}
+
 void finalizeAdaptor(napi_env env, void* data, void* hint) {
   Adaptor *adaptor = (Adaptor *)data;
   delete adaptor;
@@ -294,6 +348,18 @@ napi_value governor(napi_env env, napi_callback_info info) {
   status = napi_create_function(env, "finish", NAPI_AUTO_LENGTH, finish, nullptr, &finishValue);
   CHECK_STATUS;
   status = napi_set_named_property(env, governorObj, "finish", finishValue);
+  CHECK_STATUS;
+
+  napi_value pushValue;
+  status = napi_create_function(env, "push", NAPI_AUTO_LENGTH, push, nullptr, &pushValue);
+  CHECK_STATUS;
+  status = napi_set_named_property(env, governorObj, "push", pushValue);
+  CHECK_STATUS;
+
+  napi_value stateValue;
+  status = napi_create_function(env, "state", NAPI_AUTO_LENGTH, state, nullptr, &stateValue);
+  CHECK_STATUS;
+  status = napi_set_named_property(env, governorObj, "state", stateValue);
   CHECK_STATUS;
 
   return governorObj;

@@ -2,7 +2,8 @@
  * The `beamflow` program: picks the command, prints help and the version,
  * and turns every failure into one `beamflow: <message>` line (or a JSON
  * `error` event) and an exit code. Nothing here writes to stdout except help,
- * the version and `hw`'s table: with `-o -`, stdout is the media.
+ * the version, `probe`'s report and `hw`'s table: with `-o -`, stdout is the
+ * media.
  */
 import { readFileSync } from 'node:fs';
 import { closestNames } from '@beamflow/core/internal';
@@ -10,13 +11,14 @@ import type { Command, Io } from './command.js';
 import { encode } from './commands/encode.js';
 import { hls } from './commands/hls.js';
 import { hw } from './commands/hw.js';
+import { probeCommand } from './commands/probe.js';
 import { transcode } from './commands/transcode.js';
 import { classify, EXIT, EXIT_CODE_HELP, UsageError } from './failures.js';
 import { parseCommand, renderOptions } from './options.js';
 import { ProgressReporter, progressMode } from './progress.js';
 import { Interrupts } from './run.js';
 
-export const COMMANDS: readonly Command[] = [encode, transcode, hls, hw];
+export const COMMANDS: readonly Command[] = [encode, transcode, hls, probeCommand, hw];
 
 /** The package's version (package.json sits one level above both src/ and dist/). */
 export function version(): string {
@@ -54,6 +56,7 @@ export function programHelp(): string {
     '  beamflow encode --duration 10 --size 1280x720 --fps 25 -o out.mp4',
     '  beamflow transcode in.mkv -o out.mp4 --size 640x360',
     '  beamflow hls in.mp4 -o out/hls --ladder 1080,720,360',
+    '  beamflow probe in.mp4 --json',
     '  beamflow hw',
     '',
   ].join('\n');
@@ -98,7 +101,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   let command: Command | undefined;
   let interrupts: Interrupts | undefined;
   try {
-    if (first === undefined) throw new UsageError('no command given; commands: encode, transcode, hls, hw (beamflow --help for more)');
+    if (first === undefined) throw new UsageError(`no command given; commands: ${COMMANDS.map((c) => c.name).join(', ')} (beamflow --help for more)`);
     if (first === '--help' || first === '-h') {
       io.stdout.write(programHelp());
       return EXIT.ok;

@@ -263,6 +263,12 @@ export class Muxer extends CodecStage<Envelope, Buffer> {
   }
 
   protected async finish(): Promise<void> {
+    // A container with no streams cannot be written: an input that ended before anything was
+    // announced (nothing decoded, so the Encoder never opened) is said, not a silent success
+    // that leaves no file.
+    if (!this.#mux && this.#streams.size === 0) {
+      throw new InputError('input', 'ended before any stream was announced (nothing was encoded): there is nothing to write');
+    }
     if (!this.#mux && this.#streams.size > 0) {
       await this.#writeHeader();
       for (const p of this.#pending.splice(0)) await this.#write(p);

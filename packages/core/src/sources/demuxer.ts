@@ -1,0 +1,407 @@
+/**
+ * The `Demuxer` stage: bytes in (any Node stream: an HTTP request body, an
+ * object store's read stream, a socket) or a file or URL it reads itself;
+ * stream descriptors and packet envelopes out. `demuxFile()` is a Demuxer
+ * reading a path; `decodeFile()` (demux.ts) decodes on top of the same
+ * machinery.
+ *
+ * Protocol
+ * - construct: options are checked (typed errors). With `input`, the path
+ *   or URL is checked and the writable side is ended at once: FFmpeg reads
+ *   the input itself. Untrusted input is contained: FFmpeg may only use the
+ *   protocols listed (`file` and `pipe` for a path; none for bytes, so a
+ *   playlist arriving as bytes cannot make FFmpeg fetch anything), and
+ *   concat lists, which name other files, are refused unless allowed.
+ * - write (bytes): queued for FFmpeg's custom I/O; see byte-input.ts for how
+ *   a slow pipeline holds the writes back (bounded memory under a fast
+ *   upload) and how an MP4 that needs seeking is refused or spooled.
+ * - first read: opens the demuxer once enough bytes are there (a missing
+ *   file, or bytes that are not media, are an {@link InputError} naming the
+ *   input), picks streams (the first video that is not cover art and the
+ *   first audio by default; by index, or audio by language) and sends a
+ *   {@link StreamDescriptor} for each before any packet. A video stream's
+ *   display matrix (a phone's "rotate 90°") is in its descriptor.
+ * - timestamps start at zero, as with the ffmpeg command line: the input's
+ *   start time (the earliest of its streams; an MPEG-TS often starts at 1.4 s)
+ *   is subtracted from every packet of every stream, so the offsets between
+ *   streams stay. `copyts: true` keeps the source's timestamps (`-copyts`).
+ * - read: packets are read and pushed until the consumer's buffer is full,
+ *   then reading stops until it asks again. A regular file is read up to 16
+ *   packets per native call (each call is a trip to libuv's pool and back); a
+ *   pipe, a network input or bytes one packet at a time, since a batch would
+ *   wait for packets that are not there yet.
+ * - end: the end of the input ends the stream (subclasses drain first).
+ * - destroy: FFmpeg's byte queue is ended (a read waiting for bytes returns),
+ *   the native call in flight is waited for, then the demuxer is dropped
+ *   once; a spool file is removed.
+ */
+import { Duplex } from 'node:stream';
+import { closestNames, ConfigError, InputError, toFFmpegError } from '../errors.js';
+import { codecParametersFrom, type Envelope, type MediaKind, type StreamDescriptor } from '../envelopes.js';
+import { beamcoder, type BeamDemuxer, type Packet } from '../native.js';
+import { displayMatrixFrom } from '../orientation.js';
+import { NOPTS, reduce, rescale, type Rational } from '../rational.js';
+import { sourceCutShort } from './cut-short.js';
+import { ByteInput, OPEN_AHEAD_BYTES, READ_AHEAD_BYTES } from './byte-input.js';
+import { checkInput, checkInputOptions, demuxerOptions, openFailure, type CheckedInput } from './input-checks.js';
+
+/** Options of the {@link Demuxer}. */
+export interface DemuxerOptions {
+  /** A file path or URL to read instead of the bytes written to the Demuxer. */
+  input?: string;
+  /**
+   * The input's format by FFmpeg's demuxer name (`'mpegts'`, `'h264'`, …), as ffmpeg's `-f`
+   * before `-i`: for inputs FFmpeg cannot recognise by probing (raw elementary streams).
+   */
+  format?: string;
+  /**
+   * Bytes that cannot be demuxed without seeking back (an MP4 whose index comes after its
+   * media): spool them to a temporary file, opened when the input ends and removed as soon as
+   * it is open (and on abort). Without it such an input is an {@link InputError} saying so.
+   */
+  spool?: boolean;
+  /** Include video: `true` (first video stream that is not cover art, default), `false`, or a stream index (cover art too). */
+  video?: boolean | number;
+  /** Include audio: `true` (first audio stream, default), `false`, a stream index, or a language (`'fra'`, as the file tags it). */
+  audio?: boolean | number | string;
+  /**
+   * FFmpeg protocols the input may use (default `['file', 'pipe']` for a path, none for bytes;
+   * a URL's own scheme must be listed).
+   */
+  protocols?: readonly string[];
+  /**
+   * Open FFmpeg concat lists (`ffconcat version 1.0`), which name other files. Off by default,
+   * as untrusted input: a list is refused before FFmpeg reads it.
+   */
+  allowConcat?: boolean;
+  /** Envelopes buffered ahead on the readable side (default 4). */
+  highWaterMark?: number;
+  /**
+   * Keep the input's own timestamps (ffmpeg's `-copyts`). By default they are shifted so that the
+   * input starts at zero, the offsets between its streams kept, as the ffmpeg command line does.
+   */
+  copyts?: boolean;
+}
+
+/** The label bytes written to a Demuxer have in errors. */
+const BYTES_LABEL = 'input stream';
+
+/** A selected stream of the input. @internal */
+export interface Selected {
+  index: number;
+  kind: MediaKind;
+  timeBase: Rational;
+  streamId: number;
+  /** Subtracted from every timestamp of the stream (the input's start time in its time base). */
+  offset: bigint;
+}
+
+/** FFmpeg's input format object for a demuxer name, or a ConfigError listing the closest names. */
+function inputFormat(name: string): unknown {
+  const all = (beamcoder() as unknown as { demuxers(): Record<string, unknown> }).demuxers();
+  const found = all[name];
+  if (found) return found;
+  const near = closestNames(name, Object.keys(all));
+  throw new ConfigError('format', `'${name}' is not an input format FFmpeg has here${near.length ? `; closest: ${near.join(', ')}` : ''}`, near);
+}
+
+/**
+ * The machinery of every demuxing source: opening (a path, a URL or bytes), stream choice,
+ * descriptors, zero-based timestamps, batched reads, teardown. `deliver` decides what a packet
+ * becomes.
+ * @internal
+ */
+export abstract class DemuxStream extends Duplex {
+  /** The path or URL read, or `'input stream'` for bytes. */
+  readonly url: string;
+  protected readonly opts: DemuxerOptions;
+  #bytes: ByteInput | undefined;
+  #checked: CheckedInput | undefined;
+  #demuxer: BeamDemuxer | undefined;
+  #iformat: unknown;
+  protected readonly streams = new Map<number, Selected>();
+  /** Packets read but not yet delivered (a batch read from a regular file). */
+  #queue: Packet[] = [];
+  #batchRead = false;
+  #pulling = false;
+  #wanted = false;
+  #ended = false;
+  #inflight: Promise<unknown> | undefined;
+
+  constructor(opts: DemuxerOptions) {
+    // Reading its own input, the writable side only refuses bytes and ends with the reading.
+    const own = opts.input !== undefined;
+    super({ readableObjectMode: true, readableHighWaterMark: opts.highWaterMark ?? 4, writableHighWaterMark: 64 << 10, allowHalfOpen: !own });
+    this.opts = opts;
+    if (opts.format !== undefined) this.#iformat = inputFormat(opts.format);
+    if (opts.input !== undefined) {
+      this.#checked = checkInput(opts.input, opts, 'input');
+      this.#batchRead = this.#checked.regularFile;
+      this.url = opts.input;
+    } else {
+      checkInputOptions(opts);
+      this.url = BYTES_LABEL;
+      this.#bytes = new ByteInput({ label: BYTES_LABEL, spool: opts.spool === true });
+    }
+  }
+
+  /** Registers a native call, so that destroy can wait for it. */
+  protected track<T>(p: Promise<T>): Promise<T> {
+    const run = this.#bytes ? this.#bytes.call(p) : p;
+    this.#inflight = run.catch(() => undefined);
+    return run;
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    if (!this.#bytes) return cb(new ConfigError('input', `this Demuxer reads ${this.url} itself and takes no bytes`));
+    this.#bytes.write(chunk, cb);
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    if (!this.#bytes) return cb();
+    this.#bytes.end(cb);
+  }
+
+  override _read(): void {
+    // Node asks again only after a push: a request that arrives while a pull is finishing (it
+    // pushed, then awaited) must start the next pull, or reading stops for good.
+    if (this.#pulling) {
+      this.#wanted = true;
+      return;
+    }
+    this.#pulling = true;
+    this.#wanted = false;
+    this.#pull().then(
+      () => {
+        this.#pulling = false;
+        if (this.#wanted && !this.destroyed) this._read();
+      },
+      (err: unknown) => {
+        this.#pulling = false;
+        this.destroy(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.#bytes?.close();
+    (this.#inflight ?? Promise.resolve()).then(() => {
+      this.#bytes?.release();
+      this.releaseStreams();
+      this.streams.clear();
+      this.#queue = [];
+      this.#demuxer = undefined;
+      cb(err ?? sourceCutShort(this));
+    });
+  }
+
+  /** Drops what subclasses hold per stream (called once, after the last native call). */
+  protected releaseStreams(): void {}
+
+  async #openDemuxer(): Promise<BeamDemuxer> {
+    const bc = beamcoder();
+    const iformat = this.#iformat !== undefined ? { iformat: this.#iformat } : {};
+    if (!this.#bytes) return this.track(bc.demuxer({ url: this.url, options: demuxerOptions(this.#checked!), ...iformat } as never));
+    await this.#bytes.ready(OPEN_AHEAD_BYTES);
+    const src = this.#bytes.source();
+    if ('path' in src) {
+      this.#batchRead = true;
+      const dm = await this.track(bc.demuxer({ url: src.path, options: { protocol_whitelist: 'file' }, ...iformat } as never));
+      this.#bytes.opened();
+      return dm;
+    }
+    // No protocol at all for bytes: a playlist or concat list among them cannot reach anything.
+    const protocols = this.opts.protocols?.join(',') || 'none';
+    return this.track(bc.demuxer({ governor: src.governor, options: { protocol_whitelist: protocols }, ...iformat } as never));
+  }
+
+  /** The native demuxer opened on the input, or the InputError saying why it cannot be. */
+  async #opened(): Promise<BeamDemuxer> {
+    try {
+      return await this.#openDemuxer();
+    } catch (err) {
+      if (InputError.isInstance(err)) throw err;
+      if (this.#bytes && this.#bytes.bytes === 0) throw new InputError(this.url, 'is empty', { cause: err });
+      throw openFailure(this.url, err);
+    }
+  }
+
+  /**
+   * Opens the input's demuxer for `probe()` without reading on: the caller describes it, closes
+   * it (`forceClose`) and then destroys this stream.
+   * @internal
+   */
+  _openForProbe(): Promise<BeamDemuxer> {
+    return this.#opened();
+  }
+
+  async #open(): Promise<void> {
+    const dm = await this.#opened();
+    if (this.destroyed) return;
+    this.#demuxer = dm;
+    const language = (st: { metadata?: unknown }): string | undefined => {
+      const l = (st.metadata as Record<string, unknown> | undefined)?.language;
+      return typeof l === 'string' && l !== '' && l !== 'und' ? l : undefined;
+    };
+    const coverArt = (st: { disposition?: unknown }): boolean => (st.disposition as Record<string, boolean> | undefined)?.ATTACHED_PIC === true;
+    const pick = (kind: MediaKind, want: boolean | number | string | undefined): number | undefined => {
+      if (want === false) return undefined;
+      if (typeof want === 'number') {
+        const st = dm.streams[want];
+        if (!st || st.codecpar.codec_type !== kind) throw new ConfigError(kind, `stream ${want} of ${this.url} is not a ${kind} stream`);
+        return want;
+      }
+      // Cover art (an MP3's or M4A's attached picture) is a one-frame video stream, not the video.
+      const candidates = dm.streams.filter((s) => s.codecpar.codec_type === kind && !coverArt(s));
+      if (typeof want === 'string') {
+        const found = candidates.find((s) => language(s)?.toLowerCase() === want.toLowerCase());
+        if (!found) {
+          const have = candidates.map((s) => `${s.index}: ${language(s) ?? 'no language'}`);
+          throw new ConfigError(kind, `${this.url} has no ${kind} stream in language '${want}'; its ${kind} streams: ${have.join(', ') || 'none'}`, have);
+        }
+        return found.index;
+      }
+      return candidates[0]?.index;
+    };
+    const v = pick('video', this.opts.video);
+    const a = pick('audio', this.opts.audio);
+    if (v === undefined && a === undefined) {
+      throw new InputError(this.url, `has no ${this.opts.video === false ? 'audio' : this.opts.audio === false ? 'video' : 'audio or video'} stream`);
+    }
+    if (this.opts.video !== undefined && this.opts.video !== false && v === undefined) {
+      const cover = dm.streams.find((s) => s.codecpar.codec_type === 'video' && coverArt(s));
+      throw new InputError(this.url, cover ? `has no video stream, only cover art (stream ${cover.index}: pass video: ${cover.index} to take it)` : 'has no video stream');
+    }
+    if (this.opts.audio !== undefined && this.opts.audio !== false && a === undefined) throw new InputError(this.url, 'has no audio stream');
+    // The input's start (AV_TIME_BASE units), as ffmpeg's ts_offset takes it.
+    const start = (dm as unknown as { start_time?: number | null }).start_time;
+    const startUs = !this.opts.copyts && typeof start === 'number' && Number.isFinite(start) && BigInt(start) !== NOPTS ? BigInt(start) : 0n;
+    for (const index of [v, a]) {
+      if (index === undefined) continue;
+      const st = dm.streams[index]!;
+      const kind = st.codecpar.codec_type as MediaKind;
+      const tb = st.time_base as [number, number];
+      const timeBase = { num: tb[0], den: tb[1] };
+      const offset = startUs === 0n ? 0n : rescale(startUs, { num: 1, den: 1_000_000 }, timeBase);
+      const sel: Selected = { index, kind, timeBase, streamId: this.streams.size, offset };
+      const coded = this.codedDescriptor(st as unknown as Record<string, unknown>, sel);
+      this.streams.set(index, sel);
+      this.push(this.announce(st, sel, coded));
+    }
+  }
+
+  /**
+   * What a selected stream's descriptor becomes downstream (the coded one here; decoding sources
+   * open their decoder and describe frames).
+   */
+  protected announce(_st: BeamDemuxer['streams'][number], _sel: Selected, coded: StreamDescriptor): StreamDescriptor {
+    return coded;
+  }
+
+  /** The coded descriptor of a selected stream. */
+  protected codedDescriptor(st: Record<string, unknown>, sel: Selected): StreamDescriptor {
+    const par = st.codecpar as Record<string, unknown>;
+    const rate = (st.avg_frame_rate as [number, number] | undefined) ?? (st.r_frame_rate as [number, number] | undefined);
+    let dur: bigint | undefined = typeof st.duration === 'number' && st.duration > 0 ? BigInt(st.duration) : undefined;
+    // Matroska and WebM give the length only for the whole file (in AV_TIME_BASE units).
+    const whole = (this.#demuxer as unknown as { duration?: number | null } | undefined)?.duration;
+    if (dur === undefined && typeof whole === 'number' && whole > 0) dur = rescale(BigInt(whole), { num: 1, den: 1_000_000 }, sel.timeBase);
+    const codecpar = codecParametersFrom(par, sel.kind, String(par.name));
+    const matrix = sel.kind === 'video' ? displayMatrixFrom(st.side_data) : undefined;
+    const lang = (st.metadata as Record<string, unknown> | undefined)?.language;
+    return {
+      type: 'stream', streamId: sel.streamId, kind: sel.kind, timeBase: sel.timeBase, codecpar, coded: true,
+      ...(sel.kind === 'video' && rate && rate[0] > 0 && rate[1] > 0 ? { frameRate: reduce(rate) } : {}),
+      ...(dur !== undefined ? { duration: dur } : {}),
+      ...(matrix ? { displayMatrix: matrix } : {}),
+      ...(typeof lang === 'string' && lang !== '' && lang !== 'und' ? { language: lang } : {}),
+    };
+  }
+
+  /** Hands a packet of a selected stream on (shifted to zero already); false once the consumer is full. */
+  protected deliver(sel: Selected, packet: Packet): Promise<boolean> | boolean {
+    return this.push({ type: 'packet', kind: sel.kind, packet, streamId: sel.streamId, timeBase: sel.timeBase } satisfies Envelope);
+  }
+
+  /** Before the end: subclasses drain what they hold. */
+  protected async finishStreams(): Promise<void> {}
+
+  async #pull(): Promise<void> {
+    if (!this.#demuxer) {
+      await this.#open();
+      if (this.destroyed) return;
+    }
+    for (;;) {
+      if (this.#ended || this.destroyed) return;
+      const packet = await this.#nextPacket();
+      if (this.destroyed) return;
+      if (!packet) {
+        this.#ended = true;
+        // Bytes after the end the demuxer found (trailing data) are taken and dropped, so the
+        // source is never held waiting for a reader that has finished.
+        this.#bytes?.close();
+        await this.finishStreams();
+        if (!this.destroyed) this.push(null);
+        return;
+      }
+      const sel = this.streams.get(packet.stream_index);
+      if (!sel) continue;
+      if (sel.offset !== 0n) shift(packet, sel.offset);
+      const more = await this.deliver(sel, packet);
+      if (!more || this.destroyed) return;
+    }
+  }
+
+  /** The next packet: from the batch read last, else from the demuxer (null at the end). */
+  async #nextPacket(): Promise<Packet | null> {
+    const queued = this.#queue.shift();
+    if (queued) return queued;
+    const dm = this.#demuxer!;
+    try {
+      if (this.#bytes && !this.#batchRead) await this.#bytes.ready(READ_AHEAD_BYTES);
+      if (!this.#batchRead) return await this.track(dm.read());
+      // The patched addon's read(n) answers with an array (empty at the end).
+      const got = await this.track((dm.read as unknown as (n: number) => Promise<Packet[] | Packet | null>)(READ_BATCH));
+      this.#queue = Array.isArray(got) ? got : got ? [got] : [];
+      return this.#queue.shift() ?? null;
+    } catch (err) {
+      throw toFFmpegError(`read ${this.url}`, err);
+    }
+  }
+
+  /** Takes the queued packets of one stream out of the batch, in order and shifted; the others stay queued. */
+  protected takeQueued(streamIndex: number, offset: bigint): Packet[] {
+    const taken = this.#queue.filter((p) => p.stream_index === streamIndex);
+    if (taken.length > 0) this.#queue = this.#queue.filter((p) => p.stream_index !== streamIndex);
+    if (offset !== 0n) for (const p of taken) shift(p, offset);
+    return taken;
+  }
+}
+
+/** Moves a packet's timestamps back by `offset` (its stream's time base); missing ones stay missing. */
+function shift(p: Packet, offset: bigint): void {
+  const pts = p.pts;
+  const dts = p.dts;
+  if (pts !== null && pts !== undefined && BigInt(pts) !== NOPTS) p.pts = Number(BigInt(pts) - offset);
+  if (dts !== null && dts !== undefined && BigInt(dts) !== NOPTS) p.dts = Number(BigInt(dts) - offset);
+}
+
+/** Packets read per native call from a regular file. */
+const READ_BATCH = 16;
+
+/**
+ * Demuxes bytes written to it (or the file or URL of `input`) into stream descriptors and
+ * packet envelopes: the first stage after a byte source, before a {@link Decoder}, or a
+ * Rescaler and Muxer for stream copy.
+ *
+ * @example
+ * ```ts
+ * // An HTTP upload to HLS as it arrives: a slow encoder slows the upload.
+ * await pipeline(req, new Demuxer(), new Decoder(), new Encoder(cfg), new Rescaler(), new Muxer({ format: 'hls', output: dir }));
+ * ```
+ */
+export class Demuxer extends DemuxStream {
+  constructor(opts: DemuxerOptions = {}) {
+    super(opts);
+  }
+}
