@@ -86,7 +86,8 @@ export function checkDecodeOptions(opts: DecodeOptions): void {
  */
 export function decodedDescriptor(coded: StreamDescriptor, autorotate: boolean): { descriptor: StreamDescriptor; upright?: string } {
   const codecpar = { ...coded.codecpar, name: coded.kind === 'video' ? 'rawvideo' : 'pcm' };
-  const { displayMatrix, upstream: _upstream, ...rest } = coded;
+  // Frames leave already cut: the trim is the decoder's to apply, not to pass on.
+  const { displayMatrix, upstream: _upstream, trim: _trim, ...rest } = coded;
   let matrix = displayMatrix;
   let upright: string | undefined;
   if (matrix && autorotate) {
@@ -118,6 +119,7 @@ export class StreamDecoder {
   #decoder: BeamDecoder | undefined;
   #upright: { spec: string; graph?: FilterGraph } | undefined;
   readonly #track: <T>(p: Promise<T>) => Promise<T>;
+  readonly #trim: StreamDescriptor['trim'];
 
   /**
    * @param params the stream's native codec parameters (a demuxer's stream's, or made from a descriptor's)
@@ -132,8 +134,10 @@ export class StreamDecoder {
     opts: DecodeOptions,
     upright: string | undefined,
     track: <T>(p: Promise<T>) => Promise<T>,
+    trim?: StreamDescriptor['trim'],
   ) {
     this.#track = track;
+    this.#trim = trim;
     // The packets' time base, as the ffmpeg command line sets it: FFmpeg moves a frame's pts
     // past the samples it drops (an MP3's encoder delay, AAC priming) only when it knows it.
     const args: Record<string, unknown> = { params, thread_count: opts.threads ?? 0, pkt_timebase: [timeBase.num, timeBase.den] };
@@ -177,6 +181,22 @@ export class StreamDecoder {
     return this.#finish(res.frames);
   }
 
+  /**
+   * The frames inside the trim; the others (decoded only to reach the first one) are released.
+   * An audio frame that starts before the cut is dropped whole: audio starts up to one frame
+   * (about 21 ms of AAC) after it.
+   */
+  #cut(frames: Frame[]): Frame[] {
+    const { from, to } = this.#trim!;
+    const kept: Frame[] = [];
+    for (const f of frames) {
+      const pts = f.pts === null || f.pts === undefined ? undefined : BigInt(f.pts);
+      if (pts !== undefined && ((from !== undefined && pts < from) || (to !== undefined && pts >= to))) releaseFrame(f);
+      else kept.push(f);
+    }
+    return kept;
+  }
+
   /** The FFmpegError for a refused packet. */
   decodeError(err: unknown): Error {
     return toFFmpegError(`decode ${this.label}`, err);
@@ -187,8 +207,9 @@ export class StreamDecoder {
     this.#upright = undefined;
   }
 
-  async #finish(frames: Frame[]): Promise<Frame[]> {
-    for (const f of frames) bestEffort(f);
+  async #finish(decoded: Frame[]): Promise<Frame[]> {
+    for (const f of decoded) bestEffort(f);
+    const frames = this.#trim ? this.#cut(decoded) : decoded;
     const up = this.#upright;
     if (!up) return frames;
     const out: Frame[] = [];
@@ -256,7 +277,7 @@ export class Decoder extends Transform {
       }
       const { descriptor, upright } = decodedDescriptor(env, this.#opts.autorotate !== false);
       const kind = env.kind;
-      const dec = new StreamDecoder(nativeParams(env), kind, env.timeBase, `stream ${env.streamId} (${env.codecpar.name})`, this.#opts, upright, this.#track);
+      const dec = new StreamDecoder(nativeParams(env), kind, env.timeBase, `stream ${env.streamId} (${env.codecpar.name})`, this.#opts, upright, this.#track, env.trim);
       if (dec.hardware) {
         this.hardware = dec.hardware;
         this.emit('hardware', dec.hardware);

@@ -88,6 +88,12 @@ export interface StreamDescriptor {
   readonly displayMatrix?: readonly number[];
   /** The stream's language as its source tagged it (ISO 639-2, `'eng'`), when it did. */
   readonly language?: string;
+  /**
+   * A cut the source asked for (`start`/`end`), in `timeBase` units: packets from the keyframe
+   * before `from` are sent so the first frame can be decoded, and a decoder shows only frames
+   * with `from <= pts < to`. Absent when the stream is not cut.
+   */
+  readonly trim?: { readonly from?: bigint; readonly to?: bigint };
   /** Where requests for this stream go upstream, when a stage before can meet them. */
   readonly upstream?: Upstream;
 }

@@ -24,6 +24,8 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'no-audio', type: 'boolean', help: "drop the input's audio" },
   { name: 'audio-track', type: 'string', value: 'LANG|N', help: "the audio track by language as the file tags it (fra) or by stream index (default: the first)" },
   { name: 'no-autorotate', type: 'boolean', help: "keep a rotated input's pixels as stored and carry its display matrix (default: turn frames upright)" },
+  { name: 'start', type: 'string', value: 'S', help: 'begin at S seconds of the input (frame accurate, as ffmpeg -ss before -i)' },
+  { name: 'end', type: 'string', value: 'S', help: 'stop at S seconds of the input (as ffmpeg -to)' },
   { name: 'copyts', type: 'boolean', help: "keep the input's timestamps (default: the output starts at zero, stream offsets kept)" },
   ...COMMON_OPTIONS,
 ];
@@ -46,6 +48,7 @@ export const transcode: Command = {
     'beamflow transcode in.mkv -o out.mp4',
     'beamflow transcode in.mov -o small.mp4 --size 640x360 --crf 28',
     'beamflow transcode in.mp4 -o out.mp4 --hw auto',
+    'beamflow transcode talk.mp4 -o clip.mp4 --start 60 --end 90',
     'beamflow transcode in.mp4 -o - --format mpegts | ffplay -',
     'curl -s https://example.com/live.ts | beamflow transcode - -o copy.mp4',
   ],
@@ -65,7 +68,9 @@ export const transcode: Command = {
     });
     encoder.on('hardware', (choice) => reportHardware(ctx.progress, choice));
     const track = v['audio-track'] === undefined ? undefined : String(v['audio-track']);
+    const seconds = (flag: 'start' | 'end') => (v[flag] === undefined ? {} : { [flag]: parseNumber(`--${flag}`, String(v[flag]), { min: 0, max: 1e7, what: 'a number of seconds' }) });
     const source = decodeFile(inputSource(input), {
+      ...seconds('start'), ...seconds('end'),
       ...(audio ? (track === undefined ? {} : { audio: /^\d+$/.test(track) ? Number(track) : track }) : { audio: false }), ...(v.copyts === true ? { copyts: true } : {}), ...(v['no-autorotate'] === true ? { autorotate: false } : {}),
     });
     const gate = await SourceGate.open(source);

@@ -54,7 +54,7 @@ export class DecodeSource extends DemuxStream {
   protected override announce(st: BeamDemuxer['streams'][number], sel: Selected, coded: StreamDescriptor): StreamDescriptor {
     const { descriptor, upright } = decodedDescriptor(coded, this.#decode.autorotate !== false);
     const label = `${this.url} stream ${sel.index}`;
-    const dec = new StreamDecoder(st.codecpar as CodecPar, sel.kind, sel.timeBase, label, this.#decode, upright, (p) => this.track(p));
+    const dec = new StreamDecoder(st.codecpar as CodecPar, sel.kind, sel.timeBase, label, this.#decode, upright, (p) => this.track(p), coded.trim);
     if (dec.hardware) {
       this.hardware = dec.hardware;
       this.emit('hardware', dec.hardware);

@@ -74,6 +74,16 @@ export interface DemuxerOptions {
    * as untrusted input: a list is refused before FFmpeg reads it.
    */
   allowConcat?: boolean;
+  /**
+   * Start here, in seconds of the input (counted from its start, as ffmpeg's `-ss` before `-i`):
+   * the demuxer seeks to the keyframe at or before it (when the input can seek) and timestamps
+   * are shifted so that `start` is zero. Decoding (a {@link Decoder}, `decodeFile`) is frame
+   * accurate: the frames before `start` are decoded and dropped. Stream copy starts at that
+   * keyframe, before zero; a `'trim'` event says where.
+   */
+  start?: number;
+  /** Stop at this time of the input, in seconds (ffmpeg's `-to`): frames from it on are not shown. */
+  end?: number;
   /** Envelopes buffered ahead on the readable side (default 4). */
   highWaterMark?: number;
   /**
@@ -94,6 +104,17 @@ export interface Selected {
   streamId: number;
   /** Subtracted from every timestamp of the stream (the input's start time in its time base). */
   offset: bigint;
+  /** With `end`: the first timestamp (after the shift) that is past it. */
+  end?: bigint;
+  /** No packet of the stream is wanted any more (past `end`). */
+  done?: boolean;
+}
+
+/** A time option: seconds, finite and not negative. */
+function checkTime(field: string, v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ConfigError(field, `must be a number of seconds ≥ 0 (got ${String(v)})`);
+  return v;
 }
 
 /** FFmpeg's input format object for a demuxer name, or a ConfigError listing the closest names. */
@@ -125,6 +146,12 @@ export abstract class DemuxStream extends Duplex {
   #batchRead = false;
   #pulling = false;
   #wanted = false;
+  /** A start was asked for: timestamps are shifted past it and decoders drop what precedes it. */
+  #cut = false;
+  #keyframeSaid = false;
+  /** The seek to a cut is checked at the first packet; packets of other streams wait here. */
+  #verifying = false;
+  #held: Packet[] = [];
   #ended = false;
   #inflight: Promise<unknown> | undefined;
 
@@ -133,6 +160,9 @@ export abstract class DemuxStream extends Duplex {
     const own = opts.input !== undefined;
     super({ readableObjectMode: true, readableHighWaterMark: opts.highWaterMark ?? 4, writableHighWaterMark: 64 << 10, allowHalfOpen: !own });
     this.opts = opts;
+    const start = checkTime('start', opts.start);
+    const end = checkTime('end', opts.end);
+    if (end !== undefined && end <= (start ?? 0)) throw new ConfigError('end', `must be after start (${start ?? 0} s); got ${end} s`);
     if (opts.format !== undefined) this.#iformat = inputFormat(opts.format);
     if (opts.input !== undefined) {
       this.#checked = checkInput(opts.input, opts, 'input');
@@ -275,7 +305,21 @@ export abstract class DemuxStream extends Duplex {
     if (this.opts.audio !== undefined && this.opts.audio !== false && a === undefined) throw new InputError(this.url, 'has no audio stream');
     // The input's start (AV_TIME_BASE units), as ffmpeg's ts_offset takes it.
     const start = (dm as unknown as { start_time?: number | null }).start_time;
-    const startUs = !this.opts.copyts && typeof start === 'number' && Number.isFinite(start) && BigInt(start) !== NOPTS ? BigInt(start) : 0n;
+    const inputStartUs = typeof start === 'number' && Number.isFinite(start) && BigInt(start) !== NOPTS ? BigInt(start) : 0n;
+    const cutUs = BigInt(Math.round((this.opts.start ?? 0) * 1e6));
+    // The cut counts from the input's start, as ffmpeg's -ss does; -copyts keeps the source's times.
+    const startUs = (this.opts.copyts ? 0n : inputStartUs) + cutUs;
+    if (cutUs > 0n) {
+      try {
+        await this.track(dm.seek({ time: Number(inputStartUs + cutUs) / 1e6, backward: true } as never));
+        this.#verifying = true;
+      } catch {
+        // An input that cannot seek (bytes, a pipe) is read from its beginning; nothing is lost.
+      }
+      if (this.destroyed) return;
+    }
+    const endUs = this.opts.end !== undefined ? BigInt(Math.round(this.opts.end * 1e6)) - cutUs : undefined;
+    this.#cut = cutUs > 0n;
     for (const index of [v, a]) {
       if (index === undefined) continue;
       const st = dm.streams[index]!;
@@ -284,6 +328,7 @@ export abstract class DemuxStream extends Duplex {
       const timeBase = { num: tb[0], den: tb[1] };
       const offset = startUs === 0n ? 0n : rescale(startUs, { num: 1, den: 1_000_000 }, timeBase);
       const sel: Selected = { index, kind, timeBase, streamId: this.streams.size, offset };
+      if (endUs !== undefined) sel.end = rescale(endUs, { num: 1, den: 1_000_000 }, timeBase);
       const coded = this.codedDescriptor(st as unknown as Record<string, unknown>, sel);
       this.streams.set(index, sel);
       this.push(this.announce(st, sel, coded));
@@ -309,8 +354,16 @@ export abstract class DemuxStream extends Duplex {
     const codecpar = codecParametersFrom(par, sel.kind, String(par.name));
     const matrix = sel.kind === 'video' ? displayMatrixFrom(st.side_data) : undefined;
     const lang = (st.metadata as Record<string, unknown> | undefined)?.language;
+    const cut = this.#cut || sel.end !== undefined;
+    if (cut && dur !== undefined) {
+      // The cut's length, as far as the input reaches.
+      const cutTs = rescale(BigInt(Math.round((this.opts.start ?? 0) * 1e6)), { num: 1, den: 1_000_000 }, sel.timeBase);
+      const left = dur > cutTs ? dur - cutTs : 0n;
+      dur = sel.end !== undefined && sel.end < left ? sel.end : left;
+    }
     return {
       type: 'stream', streamId: sel.streamId, kind: sel.kind, timeBase: sel.timeBase, codecpar, coded: true,
+      ...(cut ? { trim: { ...(this.#cut ? { from: 0n } : {}), ...(sel.end !== undefined ? { to: sel.end } : {}) } } : {}),
       ...(sel.kind === 'video' && rate && rate[0] > 0 && rate[1] > 0 ? { frameRate: reduce(rate) } : {}),
       ...(dur !== undefined ? { duration: dur } : {}),
       ...(matrix ? { displayMatrix: matrix } : {}),
@@ -323,6 +376,17 @@ export abstract class DemuxStream extends Duplex {
     return this.push({ type: 'packet', kind: sel.kind, packet, streamId: sel.streamId, timeBase: sel.timeBase } satisfies Envelope);
   }
 
+  /** Stream copy of a cut starts at a keyframe: say where, against the start asked. */
+  #sayKeyframe(sel: Selected, packet: Packet): void {
+    this.#keyframeSaid = true;
+    const pts = packet.pts ?? packet.dts;
+    if (pts === null || pts === undefined) return;
+    const at = (Number(pts) * sel.timeBase.num) / sel.timeBase.den;
+    const requested = this.opts.start ?? 0;
+    /** The time asked, and the keyframe the packets start from (seconds of the input). */
+    this.emit('trim', { start: requested, keyframe: requested + at });
+  }
+
   /** Before the end: subclasses drain what they hold. */
   protected async finishStreams(): Promise<void> {}
 
@@ -333,23 +397,65 @@ export abstract class DemuxStream extends Duplex {
     }
     for (;;) {
       if (this.#ended || this.destroyed) return;
-      const packet = await this.#nextPacket();
+      const packet = this.#held.length > 0 && !this.#verifying ? this.#held.shift()! : await this.#nextPacket();
       if (this.destroyed) return;
       if (!packet) {
-        this.#ended = true;
-        // Bytes after the end the demuxer found (trailing data) are taken and dropped, so the
-        // source is never held waiting for a reader that has finished.
-        this.#bytes?.close();
-        await this.finishStreams();
-        if (!this.destroyed) this.push(null);
+        await this.#end();
         return;
       }
       const sel = this.streams.get(packet.stream_index);
-      if (!sel) continue;
+      if (!sel || sel.done) continue;
+      if (this.#verifying && !(await this.#verifySeek(sel, packet))) continue;
       if (sel.offset !== 0n) shift(packet, sel.offset);
+      if (this.#cut && !this.#keyframeSaid && sel.kind === 'video') this.#sayKeyframe(sel, packet);
+      if (sel.end !== undefined && pastEnd(packet, sel.end)) {
+        // Decode order: once a packet's dts is past the end, no later packet shows before it.
+        sel.done = true;
+        if ([...this.streams.values()].every((s) => s.done)) {
+          await this.#end();
+          return;
+        }
+        continue;
+      }
       const more = await this.deliver(sel, packet);
       if (!more || this.destroyed) return;
     }
+  }
+
+  async #end(): Promise<void> {
+    this.#ended = true;
+    // Bytes after the end the demuxer found (trailing data) are taken and dropped, so the
+    // source is never held waiting for a reader that has finished.
+    this.#bytes?.close();
+    await this.finishStreams();
+    if (!this.destroyed) this.push(null);
+  }
+
+  /**
+   * After the seek to a cut: the first packet of the first stream (video when there is one) must
+   * be a keyframe at or before the cut, or frames between it and the cut could not be decoded.
+   * Without an index (MPEG-TS) FFmpeg's seek can land after it: the input is then read from
+   * its first byte instead. Packets of the other streams wait until this is known. Answers
+   * whether `packet` goes on now.
+   */
+  async #verifySeek(sel: Selected, packet: Packet): Promise<boolean> {
+    const anchor = [...this.streams.values()][0]!;
+    if (sel !== anchor) {
+      this.#held.push(packet);
+      return false;
+    }
+    this.#verifying = false;
+    const t = packet.pts ?? packet.dts;
+    const key = (packet as unknown as { flags?: { KEY?: boolean } }).flags?.KEY === true;
+    if (key && t !== null && t !== undefined && BigInt(t) - sel.offset <= 0n) return true;
+    this.#held = [];
+    this.#queue = [];
+    try {
+      await this.track(this.#demuxer!.seek({ pos: 0 } as never));
+    } catch (err) {
+      throw toFFmpegError(`seek back to the start of ${this.url}`, err);
+    }
+    return false;
   }
 
   /** The next packet: from the batch read last, else from the demuxer (null at the end). */
@@ -376,6 +482,12 @@ export abstract class DemuxStream extends Duplex {
     if (offset !== 0n) for (const p of taken) shift(p, offset);
     return taken;
   }
+}
+
+/** Whether a packet is past a stream's end: by dts (decode order) when it has one. */
+function pastEnd(p: Packet, end: bigint): boolean {
+  const t = p.dts ?? p.pts;
+  return t !== null && t !== undefined && BigInt(t) !== NOPTS && BigInt(t) >= end;
 }
 
 /** Moves a packet's timestamps back by `offset` (its stream's time base); missing ones stay missing. */
