@@ -270,7 +270,8 @@ export class Decoder extends Transform {
 
   async #handle(env: Envelope): Promise<void> {
     if (env.type === 'stream') {
-      if (!env.coded) {
+      // Raw streams, and subtitles (carried as packets, never decoded here), pass as they are.
+      if (!env.coded || env.kind === 'subtitle') {
         this.#streams.set(env.streamId, 'raw');
         this.push(env);
         return;

@@ -9,12 +9,14 @@
 import type { Frame, Packet } from './native.js';
 import type { Rational } from './rational.js';
 
-/** The kind of a stream. */
+/** The kind of a stream of frames: what is decoded, filtered and encoded. */
 export type MediaKind = 'video' | 'audio';
+/** The kind of any stream a container carries: subtitles travel as packets only (stream copy). */
+export type StreamKind = MediaKind | 'subtitle';
 
 /** Codec parameters as a plain object in beamcoder's (FFmpeg's) field names. */
 export interface CodecParameters {
-  codec_type: MediaKind;
+  codec_type: StreamKind;
   name: string;
   codec_id?: number;
   codec_tag?: number | string;
@@ -70,7 +72,7 @@ export interface Upstream {
 export interface StreamDescriptor {
   readonly type: 'stream';
   readonly streamId: number;
-  readonly kind: MediaKind;
+  readonly kind: StreamKind;
   /** Time base of the timestamps of this stream's frames or packets. */
   readonly timeBase: Rational;
   /** Codec parameters; `name: 'rawvideo'` / `'pcm'` style names for uncoded frames. */
@@ -111,7 +113,7 @@ export interface FrameEnvelope {
 /** A coded packet of one stream. */
 export interface PacketEnvelope {
   readonly type: 'packet';
-  readonly kind: MediaKind;
+  readonly kind: StreamKind;
   readonly packet: Packet;
   readonly streamId: number;
   /** Time base of `packet.pts`, `packet.dts` and `packet.duration`. */
@@ -133,7 +135,7 @@ export function isPacketEnvelope(x: unknown): x is PacketEnvelope {
 }
 
 /** Copy the codec parameters out of a beamcoder codecpar or codec context into a plain object. */
-export function codecParametersFrom(src: Record<string, unknown>, kind: MediaKind, name: string): CodecParameters {
+export function codecParametersFrom(src: Record<string, unknown>, kind: StreamKind, name: string): CodecParameters {
   const keys: Array<keyof CodecParameters> = [
     'codec_id', 'codec_tag', 'extradata', 'format', 'bit_rate', 'profile', 'level', 'width', 'height',
     'sample_aspect_ratio', 'color_range', 'color_primaries', 'color_trc', 'color_space', 'chroma_location',
@@ -145,12 +147,13 @@ export function codecParametersFrom(src: Record<string, unknown>, kind: MediaKin
     const v = src[k];
     if (v !== undefined && v !== null) (out as unknown as Record<string, unknown>)[k] = v;
   }
-  if (kind === 'video') {
+  if (kind !== 'audio') {
     delete out.channel_layout;
     delete out.channels;
     delete out.sample_rate;
     delete out.frame_size;
-  } else {
+  }
+  if (kind !== 'video') {
     delete out.width;
     delete out.height;
     delete out.sample_aspect_ratio;

@@ -18,7 +18,7 @@ export { Lifecycle } from './lifecycle.js';
 export type { TransitionTable, StateChange } from './lifecycle.js';
 export { isStreamDescriptor, isFrameEnvelope, isPacketEnvelope, codecParametersFrom } from './envelopes.js';
 export type {
-  MediaKind, CodecParameters, StreamDescriptor, FrameEnvelope, PacketEnvelope, Envelope, KeyframeRequest, Upstream,
+  MediaKind, StreamKind, CodecParameters, StreamDescriptor, FrameEnvelope, PacketEnvelope, Envelope, KeyframeRequest, Upstream,
 } from './envelopes.js';
 export { CodecPump, CodecStage, DemandGate } from './codec-pump.js';
 export type { CodecPort, PumpSink, PumpCounters, CodecStageOptions } from './codec-pump.js';

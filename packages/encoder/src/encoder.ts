@@ -226,7 +226,7 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
 
   protected async handle(input: Envelope): Promise<void> {
     if (input.type === 'stream') {
-      if (input.coded) throw new InputError(`stream ${input.streamId}`, `the Encoder takes raw frames; this stream is already coded (${input.codecpar.name})`);
+      if (input.coded || input.kind === 'subtitle') throw new InputError(`stream ${input.streamId}`, `the Encoder takes raw frames; this stream is already coded (${input.codecpar.name})`);
       if (this.#configFor(input.kind)) this.#inputs.set(input.streamId, input);
       return;
     }

@@ -367,7 +367,11 @@ export class Muxer extends CodecStage<Envelope, Buffer> {
         return r;
       }));
     } catch (err) {
-      throw toFFmpegError(`write header (${this.options.format}${this.#output ? ` → ${this.#output}` : ''})`, err);
+      // FFmpeg's own reason for a codec the container has no tag for is only in its log:
+      // name the subtitle codecs, the usual cause in stream copy (MP4 takes mov_text only).
+      const subs = ordered.filter((s) => s.desc.kind === 'subtitle').map((s) => `${s.desc.codecpar.name} (stream ${s.desc.streamId})`);
+      const hint = subs.length > 0 ? `; ${this.options.format} may not take the subtitle codec ${subs.join(', ')}` : '';
+      throw toFFmpegError(`write header (${this.options.format}${this.#output ? ` → ${this.#output}` : ''}${hint})`, err);
     }
     for (const s of this.#streams.values()) {
       const tb = (mux.streams[s.index] as unknown as { time_base: [number, number] }).time_base;

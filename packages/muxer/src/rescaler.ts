@@ -84,7 +84,7 @@ export class Rescaler extends Transform {
     const tb = this.#opts.timeBase;
     if (tb === undefined) return desc.timeBase;
     if (typeof tb === 'object' && !Array.isArray(tb) && !('num' in tb)) {
-      const per = (tb as { video?: RationalLike; audio?: RationalLike })[desc.kind];
+      const per = desc.kind === 'subtitle' ? undefined : (tb as { video?: RationalLike; audio?: RationalLike })[desc.kind];
       return per === undefined ? desc.timeBase : toRational(per);
     }
     return toRational(tb as RationalLike);

@@ -198,6 +198,7 @@ class ExtraInput {
       throw new InputError(`inputs.${this.name}`, `must carry beamflow envelopes (a frame source); got ${describeValue(e)}`);
     }
     if (e.type === 'packet') throw new InputError(`inputs.${this.name}`, 'carries coded packets; a Filter takes frames (decodeFile, not demuxFile)');
+    if (e.kind === 'subtitle') return;
     if (!this.#streamOf.has(e.kind)) this.#streamOf.set(e.kind, e.streamId);
     if (e.type === 'stream') return;
     if (this.wanted.has(e.kind) && this.#streamOf.get(e.kind) === e.streamId) this.#queued[e.kind].push(e);
@@ -302,7 +303,7 @@ export class Filter extends CodecStage<Envelope, Envelope> {
   }
 
   protected async handle(input: Envelope): Promise<void> {
-    if (input.type === 'stream' && this.#specFor(input.kind) !== undefined) {
+    if (input.type === 'stream' && input.kind !== 'subtitle' && this.#specFor(input.kind) !== undefined) {
       this.#claim(input.kind, input.streamId);
       // Announced at once, as it came: stages downstream count the streams before the first
       // frame. What the graph changes is announced again before its first frame.
@@ -468,7 +469,7 @@ export class Filter extends CodecStage<Envelope, Envelope> {
   /** The descriptor of a filtered stream, from its input's and the graph's first output frame; undefined when unchanged. */
   #describe(streamId: number, f: Frame, timeBase: Rational, frameRate: Rational | undefined): StreamDescriptor | undefined {
     const input = this.#inputs.get(streamId);
-    const kind: MediaKind = input?.kind ?? (f.width > 0 ? 'video' : 'audio');
+    const kind: MediaKind = input && input.kind !== 'subtitle' ? input.kind : f.width > 0 ? 'video' : 'audio';
     const par = codecParametersFrom(f as unknown as Record<string, unknown>, kind, kind === 'video' ? 'rawvideo' : 'pcm');
     par.format = f.format as string;
     const d: StreamDescriptor = {

@@ -22,7 +22,7 @@
  *   decoders once.
  */
 import { ConfigError } from '../errors.js';
-import type { Envelope, StreamDescriptor } from '../envelopes.js';
+import type { Envelope, MediaKind, StreamDescriptor } from '../envelopes.js';
 import type { BeamDemuxer, CodecPar, Frame, Packet } from '../native.js';
 import type { HardwareDecodeChoice } from '../hw-devices.js';
 import { checkDecodeOptions, decodedDescriptor, StreamDecoder, type DecodeOptions } from '../decoder.js';
@@ -47,6 +47,9 @@ export class DecodeSource extends DemuxStream {
 
   constructor(pathOrUrl: string, opts: DemuxOptions = {}) {
     checkDecodeOptions(opts);
+    if (opts.subtitles !== undefined && opts.subtitles !== false) {
+      throw new ConfigError('subtitles', 'subtitles are carried in stream copy (demuxFile, or a Demuxer before the Rescaler); decodeFile decodes video and audio');
+    }
     super(withInput(pathOrUrl, opts));
     this.#decode = opts;
   }
@@ -54,7 +57,8 @@ export class DecodeSource extends DemuxStream {
   protected override announce(st: BeamDemuxer['streams'][number], sel: Selected, coded: StreamDescriptor): StreamDescriptor {
     const { descriptor, upright } = decodedDescriptor(coded, this.#decode.autorotate !== false);
     const label = `${this.url} stream ${sel.index}`;
-    const dec = new StreamDecoder(st.codecpar as CodecPar, sel.kind, sel.timeBase, label, this.#decode, upright, (p) => this.track(p), coded.trim);
+    // decodeFile selects no subtitles (its constructor refuses them): a stream here is video or audio.
+    const dec = new StreamDecoder(st.codecpar as CodecPar, sel.kind as MediaKind, sel.timeBase, label, this.#decode, upright, (p) => this.track(p), coded.trim);
     if (dec.hardware) {
       this.hardware = dec.hardware;
       this.emit('hardware', dec.hardware);
@@ -85,7 +89,7 @@ export class DecodeSource extends DemuxStream {
   }
 
   #push(sel: Selected, frame: Frame): boolean {
-    return this.push({ type: 'frame', kind: sel.kind, frame, streamId: sel.streamId, timeBase: sel.timeBase } satisfies Envelope);
+    return this.push({ type: 'frame', kind: sel.kind as MediaKind, frame, streamId: sel.streamId, timeBase: sel.timeBase } satisfies Envelope);
   }
 
   protected override async finishStreams(): Promise<void> {

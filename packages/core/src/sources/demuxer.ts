@@ -37,7 +37,7 @@
  */
 import { Duplex } from 'node:stream';
 import { closestNames, ConfigError, InputError, toFFmpegError } from '../errors.js';
-import { codecParametersFrom, type Envelope, type MediaKind, type StreamDescriptor } from '../envelopes.js';
+import { codecParametersFrom, type Envelope, type MediaKind, type StreamDescriptor, type StreamKind } from '../envelopes.js';
 import { beamcoder, type BeamDemuxer, type Packet } from '../native.js';
 import { displayMatrixFrom } from '../orientation.js';
 import { NOPTS, reduce, rescale, type Rational } from '../rational.js';
@@ -64,6 +64,13 @@ export interface DemuxerOptions {
   video?: boolean | number;
   /** Include audio: `true` (first audio stream, default), `false`, a stream index, or a language (`'fra'`, as the file tags it). */
   audio?: boolean | number | string;
+  /**
+   * Include subtitle streams, for stream copy (they are carried as packets, never decoded):
+   * `false` (default), `true` (all of them), a stream index, or a language (`'deu'`: every
+   * subtitle stream tagged with it). The output container must take their codec (Matroska
+   * takes SubRip, ASS and WebVTT; MP4 takes mov_text), or the Muxer's header fails saying so.
+   */
+  subtitles?: boolean | number | string;
   /**
    * FFmpeg protocols the input may use (default `['file', 'pipe']` for a path, none for bytes;
    * a URL's own scheme must be listed).
@@ -99,7 +106,7 @@ const BYTES_LABEL = 'input stream';
 /** A selected stream of the input. @internal */
 export interface Selected {
   index: number;
-  kind: MediaKind;
+  kind: StreamKind;
   timeBase: Rational;
   streamId: number;
   /** Subtracted from every timestamp of the stream (the input's start time in its time base). */
@@ -295,7 +302,8 @@ export abstract class DemuxStream extends Duplex {
     };
     const v = pick('video', this.opts.video);
     const a = pick('audio', this.opts.audio);
-    if (v === undefined && a === undefined) {
+    const subs = this.#subtitles(dm, language);
+    if (v === undefined && a === undefined && subs.length === 0) {
       throw new InputError(this.url, `has no ${this.opts.video === false ? 'audio' : this.opts.audio === false ? 'video' : 'audio or video'} stream`);
     }
     if (this.opts.video !== undefined && this.opts.video !== false && v === undefined) {
@@ -320,10 +328,10 @@ export abstract class DemuxStream extends Duplex {
     }
     const endUs = this.opts.end !== undefined ? BigInt(Math.round(this.opts.end * 1e6)) - cutUs : undefined;
     this.#cut = cutUs > 0n;
-    for (const index of [v, a]) {
+    for (const index of [v, a, ...subs]) {
       if (index === undefined) continue;
       const st = dm.streams[index]!;
-      const kind = st.codecpar.codec_type as MediaKind;
+      const kind = st.codecpar.codec_type as StreamKind;
       const tb = st.time_base as [number, number];
       const timeBase = { num: tb[0], den: tb[1] };
       const offset = startUs === 0n ? 0n : rescale(startUs, { num: 1, den: 1_000_000 }, timeBase);
@@ -333,6 +341,24 @@ export abstract class DemuxStream extends Duplex {
       this.streams.set(index, sel);
       this.push(this.announce(st, sel, coded));
     }
+  }
+
+  /** The subtitle streams asked for (see `subtitles`), in the file's order. */
+  #subtitles(dm: BeamDemuxer, language: (st: { metadata?: unknown }) => string | undefined): number[] {
+    const want = this.opts.subtitles;
+    if (want === undefined || want === false) return [];
+    const all = dm.streams.filter((s) => s.codecpar.codec_type === 'subtitle');
+    if (want === true) return all.map((s) => s.index);
+    if (typeof want === 'number') {
+      if (!all.some((s) => s.index === want)) throw new ConfigError('subtitles', `stream ${want} of ${this.url} is not a subtitle stream; its subtitle streams: ${all.map((s) => s.index).join(', ') || 'none'}`);
+      return [want];
+    }
+    const found = all.filter((s) => language(s)?.toLowerCase() === want.toLowerCase());
+    if (found.length === 0) {
+      const have = all.map((s) => `${s.index}: ${language(s) ?? 'no language'}`);
+      throw new ConfigError('subtitles', `${this.url} has no subtitle stream in language '${want}'; its subtitle streams: ${have.join(', ') || 'none'}`, have);
+    }
+    return found.map((s) => s.index);
   }
 
   /**

@@ -38,7 +38,7 @@ async function readAll(n: number | undefined): Promise<Array<{ stream: number; p
 
 function countsOf(envelopes: Envelope[]): { video: number; audio: number } {
   const c = { video: 0, audio: 0 };
-  for (const e of envelopes) if (e.type === 'frame' || e.type === 'packet') c[e.kind]++;
+  for (const e of envelopes) if ((e.type === 'frame' || e.type === 'packet') && e.kind !== 'subtitle') c[e.kind]++;
   return c;
 }
 

@@ -18,7 +18,7 @@ const dir = tempDir('containers');
 function count(r: Rescaler): { video: number; audio: number; descriptors: Envelope[] } {
   const c = { video: 0, audio: 0, descriptors: [] as Envelope[] };
   r.on('data', (e: Envelope) => {
-    if (e.type === 'packet') c[e.kind]++;
+    if (e.type === 'packet' && e.kind !== 'subtitle') c[e.kind]++;
     else c.descriptors.push(e);
   });
   return c;

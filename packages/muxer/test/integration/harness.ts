@@ -87,7 +87,7 @@ export function tap(r: Rescaler, onPacket?: (t: Tap) => void): Tap {
   const t: Tap = { video: 0, audio: 0, descriptors: 0 };
   r.on('data', (e: Envelope) => {
     if (e.type === 'stream') t.descriptors++;
-    else if (e.type === 'packet') {
+    else if (e.type === 'packet' && e.kind !== 'subtitle') {
       t[e.kind]++;
       onPacket?.(t);
     }
