@@ -7,13 +7,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { probe, type ProbeResult } from '@beamflow/core';
 import { expectNoNativeLeaks } from '../../../../test/support/leak-hooks.js';
+import { countingServer } from '../../../../test/support/http.js';
 import { ffmpeg, prng, tempDir } from '../../../../test/support/media.js';
 import { PHONE_MATRICES, setTrackMatrix } from '../../../../test/support/orientation.js';
 
@@ -269,28 +268,16 @@ describe('bad input is a typed error naming what was wrong', () => {
 });
 
 describe('untrusted input: a playlist cannot reach the network', () => {
-  let server: Server;
-  let port = 0;
-  let requests = 0;
-  beforeAll(async () => {
-    server = createServer((_req, res) => {
-      requests++;
-      res.statusCode = 404;
-      res.end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port;
-  });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const http = countingServer();
 
   it('an HLS playlist naming an http:// segment is BEAMFLOW_INPUT, and no request leaves the process', async () => {
     const path = file('remote.m3u8');
-    writeFileSync(path, `#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\nhttp://127.0.0.1:${port}/seg.ts\n#EXT-X-ENDLIST\n`);
-    requests = 0;
+    writeFileSync(path, `#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\nhttp://127.0.0.1:${http.port}/seg.ts\n#EXT-X-ENDLIST\n`);
+    http.reset();
     await expect(probe(path)).rejects.toMatchObject({ code: 'BEAMFLOW_INPUT' });
-    expect(requests).toBe(0);
+    expect(http.requests).toBe(0);
     // The check above can fail: with the protocols widened, FFmpeg does ask the server.
     await probe(path, { protocols: ['file', 'http', 'tcp'] }).catch(() => undefined);
-    expect(requests).toBeGreaterThan(0);
+    expect(http.requests).toBeGreaterThan(0);
   });
 });

@@ -1,29 +1,15 @@
-import { createServer, type Server } from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeFile } from '@beamflow/core';
 import { expectNoNativeLeaks } from '../../../../test/support/leak-hooks.js';
+import { countingServer } from '../../../../test/support/http.js';
 
 expectNoNativeLeaks();
 
-let server: Server;
-let port = 0;
-let requests = 0;
+const http = countingServer();
 const dir = mkdtempSync(join(tmpdir(), 'beamflow-untrusted-'));
-
-beforeAll(async () => {
-  server = createServer((_req, res) => {
-    requests++;
-    res.statusCode = 404;
-    res.end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
-});
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 async function drain(path: string, opts: Parameters<typeof decodeFile>[1] = {}): Promise<unknown> {
   try {
@@ -44,17 +30,17 @@ function playlist(name: string, segment: string): string {
 
 describe('untrusted input: FFmpeg may only use the protocols the caller allows', () => {
   it('an HLS playlist pointing at http:// is refused, and no request leaves the process', async () => {
-    requests = 0;
-    const err = await drain(playlist('remote.m3u8', `http://127.0.0.1:${port}/seg.ts`));
+    http.reset();
+    const err = await drain(playlist('remote.m3u8', `http://127.0.0.1:${http.port}/seg.ts`));
     expect(err).toMatchObject({ code: 'BEAMFLOW_INPUT' });
-    expect(requests).toBe(0);
+    expect(http.requests).toBe(0);
   });
 
   it('the same playlist does reach the server once the caller widens the protocols (the check above can fail)', async () => {
-    requests = 0;
-    const err = await drain(playlist('remote2.m3u8', `http://127.0.0.1:${port}/seg.ts`), { protocols: ['file', 'http', 'tcp'] });
+    http.reset();
+    const err = await drain(playlist('remote2.m3u8', `http://127.0.0.1:${http.port}/seg.ts`), { protocols: ['file', 'http', 'tcp'] });
     expect(err).toBeDefined(); // the server answers 404: no media
-    expect(requests).toBeGreaterThan(0);
+    expect(http.requests).toBeGreaterThan(0);
   });
 
   it('an HLS playlist pointing at file:///etc/passwd is refused', async () => {
@@ -68,7 +54,7 @@ describe('untrusted input: FFmpeg may only use the protocols the caller allows',
   });
 
   it('a URL input needs its scheme allowed explicitly', () => {
-    expect(() => decodeFile(`http://127.0.0.1:${port}/x.mp4`)).toThrow(expect.objectContaining({ code: 'BEAMFLOW_CONFIG', field: 'protocols' }));
+    expect(() => decodeFile(`http://127.0.0.1:${http.port}/x.mp4`)).toThrow(expect.objectContaining({ code: 'BEAMFLOW_CONFIG', field: 'protocols' }));
   });
 });
 
