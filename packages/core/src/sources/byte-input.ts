@@ -93,6 +93,7 @@ export class ByteInput {
   #headBytes = 0;
   #spool: { dir: string; path: string; file: WriteStream } | undefined;
   #spoolDone = false;
+  #spoolError: Error | undefined;
   #ended = false;
   #closed = false;
   #held: (() => void) | undefined;
@@ -173,6 +174,11 @@ export class ByteInput {
       const dir = mkdtempSync(join(tmpdir(), 'beamflow-spool-'));
       const path = join(dir, 'input');
       const file = createWriteStream(path);
+      // A failure to write the spool (a full disk) fails the input at its open, not the process.
+      file.on('error', (err) => {
+        this.#spoolError ??= err;
+        this.#wake();
+      });
       this.#spool = { dir, path, file };
       file.write(joined);
       this.#governor.finish();
@@ -185,7 +191,7 @@ export class ByteInput {
   /** Resolves once a demuxer call can start without waiting for bytes: `bytes` queued, or the input complete. */
   async ready(bytes: number): Promise<void> {
     while (!this.#closed && !this.failure) {
-      if (this.#spool ? this.#spoolDone : this.#ended || (!this.#head && this.#governor.state().queued >= bytes)) return;
+      if (this.#spoolError || (this.#spool ? this.#spoolDone : this.#ended || (!this.#head && this.#governor.state().queued >= bytes))) return;
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
     }
   }
@@ -193,6 +199,7 @@ export class ByteInput {
   /** What the demuxer opens (after {@link ready}). */
   source(): ByteSource {
     if (this.failure) throw this.failure;
+    if (this.#spoolError) throw new InputError(this.#opts.label, `could not be spooled to a temporary file (${this.#spoolError.message})`, { cause: this.#spoolError });
     return this.#spool ? { path: this.#spool.path } : { governor: this.#governor };
   }
 
@@ -213,24 +220,41 @@ export class ByteInput {
     }
   }
 
-  /** Abort: FFmpeg sees the end at once, held writes and waiters go, a spool file is removed. */
-  close(): void {
-    if (this.#closed) return;
+  /**
+   * Abort: FFmpeg sees the end at once, held writes and waiters go; resolves once a spool file
+   * is closed and removed (removed only after its stream closed: one still opening would
+   * otherwise open a file in a removed directory).
+   */
+  close(): Promise<void> {
+    if (this.#closed) return this.#closing;
     this.#closed = true;
     this.#governor.finish();
     if (this.#poll) clearInterval(this.#poll);
-    this.#spool?.file.destroy();
-    this.#removeSpool();
     this.#release(true);
     this.#wake();
+    const spool = this.#spool;
+    if (spool && !spool.file.closed) {
+      this.#closing = new Promise<void>((resolve) => {
+        spool.file.once('close', () => {
+          this.#removeSpool();
+          resolve();
+        });
+        spool.file.destroy();
+      });
+    } else {
+      this.#removeSpool();
+    }
+    return this.#closing;
   }
+
+  #closing: Promise<void> = Promise.resolve();
 
   /**
    * After the last native call: lets go of the byte queue, so that it is freed even while this
    * object stays reachable (an error's stack keeps the stages it passed through alive).
    */
   release(): void {
-    this.close();
+    void this.close();
     this.#governor = RELEASED;
   }
 

@@ -221,8 +221,8 @@ export abstract class DemuxStream extends Duplex {
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
-    this.#bytes?.close();
-    (this.#inflight ?? Promise.resolve()).then(() => {
+    const closing = this.#bytes?.close();
+    Promise.all([this.#inflight, closing]).then(() => {
       this.#bytes?.release();
       this.releaseStreams();
       this.streams.clear();
@@ -452,7 +452,7 @@ export abstract class DemuxStream extends Duplex {
     this.#ended = true;
     // Bytes after the end the demuxer found (trailing data) are taken and dropped, so the
     // source is never held waiting for a reader that has finished.
-    this.#bytes?.close();
+    void this.#bytes?.close();
     await this.finishStreams();
     if (!this.destroyed) this.push(null);
   }
