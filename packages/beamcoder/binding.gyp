@@ -17,7 +17,7 @@
     "cflags_cc": [ "-std=c++11", "-fexceptions", "-Wno-deprecated-declarations", "<!@(pkg-config --cflags-only-I libavcodec libavdevice libavfilter libavformat libavutil libpostproc libswresample libswscale)" ],
     "xcode_settings": { "GCC_ENABLE_CPP_EXCEPTIONS": "YES", "GCC_ENABLE_CPP_RTTI": "YES" },
     "link_settings": {
-      "libraries": [ "<!@(pkg-config --libs libavcodec libavdevice libavfilter libavformat libavutil libpostproc libswresample libswscale)" ]
+      "libraries": [ "<!@(pkg-config --libs libavcodec libavfilter libavformat libavutil libpostproc libswresample libswscale)" ]
     }
   }]
 }

@@ -212,6 +212,9 @@ describe('Demuxer and Decoder on bytes', () => {
   it('format names the demuxer (ffmpeg -f); an unknown one is a ConfigError with the closest names', async () => {
     const envs = await collect(createReadStream(ts).pipe(new Demuxer({ format: 'mpegts' })));
     expect(envs.filter((e) => e.type === 'packet').length).toBeGreaterThan(100);
+    // An alias of a demuxer FFmpeg lists under several names, as -f mp4 is.
+    const mp4 = await collect(chunked(faststart).pipe(new Demuxer({ format: 'mp4' })));
+    expect(mp4.filter((e) => e.type === 'packet').length).toBeGreaterThan(100);
     let err: unknown;
     try {
       new Demuxer({ format: 'mpegtss' });
@@ -252,6 +255,13 @@ describe('Demuxer and Decoder on bytes', () => {
     expect(envs.filter((e) => e.type === 'frame').length).toBeGreaterThan(10);
     const err = await errorOf(collect(createReadStream(bad).pipe(new Demuxer()).pipe(new Decoder({ onDecodeError: 'fail' }))));
     expect(BeamflowError.isInstance(err) && err.code, String(err)).toBe('BEAMFLOW_FFMPEG');
+  });
+
+  it('a device named by format loads libavdevice on demand: lavfi with a filter graph as its input decodes', async () => {
+    const envs = await collect(new Demuxer({ format: 'lavfi', input: 'testsrc2=size=64x36:rate=10:duration=1' }).pipe(new Decoder()));
+    const frames = envs.filter((e): e is FrameEnvelope => e.type === 'frame');
+    expect(frames).toHaveLength(10);
+    expect([frames[0]!.frame.width, frames[0]!.frame.height]).toEqual([64, 36]);
   });
 
   it('a Demuxer reading its own input refuses bytes', async () => {

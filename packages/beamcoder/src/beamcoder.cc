@@ -33,6 +33,7 @@
 #include "frame.h"
 #include "hwcontext.h"
 #include <stdio.h>
+#include <dlfcn.h>
 
 extern "C" {
   #include <libavcodec/avcodec.h>
@@ -47,6 +48,55 @@ extern "C" {
   #include <libavcodec/bsf.h>
 }
 
+// beamflow: libavdevice (capture and playback devices: v4l2, x11grab, ALSA,
+// lavfi) is not linked. It brings 48 more shared libraries (SDL, X11, Wayland,
+// PulseAudio, JACK, libdc1394, ...) whose loading cost every process about
+// 50 ms at startup, for inputs most programs never open. loadDevices(true)
+// loads it and registers its formats; either way it answers the names of the
+// input devices registered so far (none before it is loaded).
+static void* avdeviceHandle = nullptr;
+
+static void* avdeviceSymbol(const char* name) {
+  return avdeviceHandle ? dlsym(avdeviceHandle, name) : nullptr;
+}
+
+napi_value loadDevices(napi_env env, napi_callback_info info) {
+  napi_value result, name;
+  size_t argc = 1;
+  napi_value args[1];
+  bool load = false;
+  if (napi_get_cb_info(env, info, &argc, args, nullptr, nullptr) != napi_ok) return nullptr;
+  if (argc > 0) napi_get_value_bool(env, args[0], &load);
+  if (!avdeviceHandle && load) {
+    char lib[32];
+    snprintf(lib, sizeof(lib), "libavdevice.so.%d", LIBAVDEVICE_VERSION_MAJOR);
+    void* handle = dlopen(lib, RTLD_NOW | RTLD_GLOBAL);
+    void (*registerAll)(void) = handle ? (void (*)(void)) dlsym(handle, "avdevice_register_all") : nullptr;
+    if (!registerAll) {
+      const char* why = dlerror();
+      char msg[512];
+      snprintf(msg, sizeof(msg), "cannot load %s: %s", lib, why ? why : "avdevice_register_all not found");
+      if (handle) dlclose(handle);
+      napi_throw_error(env, nullptr, msg);
+      return nullptr;
+    }
+    registerAll();
+    avdeviceHandle = handle;
+  }
+  napi_create_array(env, &result);
+  uint32_t count = 0;
+  typedef const AVInputFormat* (*nextDevice)(const AVInputFormat*);
+  const char* iterators[] = { "av_input_audio_device_next", "av_input_video_device_next" };
+  for (const char* it : iterators) {
+    nextDevice next = (nextDevice) avdeviceSymbol(it);
+    for (const AVInputFormat* f = next ? next(nullptr) : nullptr; f; f = next(f)) {
+      napi_create_string_utf8(env, f->name, NAPI_AUTO_LENGTH, &name);
+      napi_set_element(env, result, count++, name);
+    }
+  }
+  return result;
+}
+
 napi_value versions(napi_env env, napi_callback_info info) {
   napi_status status;
   napi_value result, value;
@@ -58,10 +108,12 @@ napi_value versions(napi_env env, napi_callback_info info) {
   CHECK_STATUS;
   status = napi_set_named_property(env, result, "avcodec", value);
   CHECK_STATUS;
-  status = napi_create_uint32(env, avdevice_version(), &value);
-  CHECK_STATUS;
-  status = napi_set_named_property(env, result, "avdevice", value);
-  CHECK_STATUS;
+  if (unsigned (*version)(void) = (unsigned (*)(void)) avdeviceSymbol("avdevice_version")) {
+    status = napi_create_uint32(env, version(), &value);
+    CHECK_STATUS;
+    status = napi_set_named_property(env, result, "avdevice", value);
+    CHECK_STATUS;
+  }
   status = napi_create_uint32(env, avfilter_version(), &value);
   CHECK_STATUS;
   status = napi_set_named_property(env, result, "avfilter", value);
@@ -180,10 +232,12 @@ napi_value configurations(napi_env env, napi_callback_info info) {
   CHECK_STATUS;
   status = napi_set_named_property(env, result, "avcodec", value);
   CHECK_STATUS;
-  status = napi_create_string_utf8(env, avdevice_configuration(), NAPI_AUTO_LENGTH, &value);
-  CHECK_STATUS;
-  status = napi_set_named_property(env, result, "avdevice", value);
-  CHECK_STATUS;
+  if (const char* (*configuration)(void) = (const char* (*)(void)) avdeviceSymbol("avdevice_configuration")) {
+    status = napi_create_string_utf8(env, configuration(), NAPI_AUTO_LENGTH, &value);
+    CHECK_STATUS;
+    status = napi_set_named_property(env, result, "avdevice", value);
+    CHECK_STATUS;
+  }
   status = napi_create_string_utf8(env, avfilter_configuration(), NAPI_AUTO_LENGTH, &value);
   CHECK_STATUS;
   status = napi_set_named_property(env, result, "avfilter", value);
@@ -223,10 +277,12 @@ napi_value licenses(napi_env env, napi_callback_info info) {
   CHECK_STATUS;
   status = napi_set_named_property(env, result, "avcodec", value);
   CHECK_STATUS;
-  status = napi_create_string_utf8(env, avdevice_license(), NAPI_AUTO_LENGTH, &value);
-  CHECK_STATUS;
-  status = napi_set_named_property(env, result, "avdevice", value);
-  CHECK_STATUS;
+  if (const char* (*license)(void) = (const char* (*)(void)) avdeviceSymbol("avdevice_license")) {
+    status = napi_create_string_utf8(env, license(), NAPI_AUTO_LENGTH, &value);
+    CHECK_STATUS;
+    status = napi_set_named_property(env, result, "avdevice", value);
+    CHECK_STATUS;
+  }
   status = napi_create_string_utf8(env, avfilter_license(), NAPI_AUTO_LENGTH, &value);
   CHECK_STATUS;
   status = napi_set_named_property(env, result, "avfilter", value);
@@ -1017,6 +1073,7 @@ napi_value Init(napi_env env, napi_value exports) {
 
   napi_property_descriptor desc[] = {
     DECLARE_NAPI_METHOD("versions", versions),
+    DECLARE_NAPI_METHOD("loadDevices", loadDevices),
     DECLARE_NAPI_METHOD("avVersionInfo", avVersionInfo),
     DECLARE_NAPI_METHOD("versionStrings", versionStrings),
     DECLARE_NAPI_METHOD("configurations", configurations),
@@ -1059,7 +1116,6 @@ napi_value Init(napi_env env, napi_value exports) {
   status = napi_define_properties(env, exports, sizeof(desc) / sizeof(desc[0]), desc);
   CHECK_STATUS;
 
-  avdevice_register_all();
   avformat_network_init();
 
   // Iterate over all codecs to makes sure they are registered

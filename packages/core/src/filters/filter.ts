@@ -205,12 +205,20 @@ class ExtraInput {
     else drop(e);
   }
 
-  /** Stops reading: destroys the source and releases what was read and not taken. */
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    for (const q of Object.values(this.#queued)) for (const e of q.splice(0)) drop(e);
-    this.#source.destroy();
+  /**
+   * Stops reading: destroys the source and releases what was read and not taken; resolves once
+   * the source has closed (a decoding source frees its native objects only then).
+   */
+  close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      for (const q of Object.values(this.#queued)) for (const e of q.splice(0)) drop(e);
+      this.#source.destroy();
+    }
+    const src = this.#source;
+    // A stream made with emitClose: false never says it closed; destroyed is all there is.
+    const silent = (src as unknown as { _readableState?: { emitClose?: boolean } })._readableState?.emitClose === false;
+    return src.closed || silent ? Promise.resolve() : new Promise((resolve) => src.once('close', () => resolve()));
   }
 }
 
@@ -325,13 +333,14 @@ export class Filter extends CodecStage<Envelope, Envelope> {
   protected async finish(): Promise<void> {
     for (const s of this.#streams.values()) await s.pump.drain();
     // The stream has ended, and with it the graphs: what the inputs hold past it is not read.
-    for (const x of this.#extras.values()) x.close();
+    await Promise.all([...this.#extras.values()].map((x) => x.close()));
   }
 
-  protected release(): void {
+  /** Once the inputs have closed too: a Filter that has closed holds nothing native, nor do they. */
+  protected async release(): Promise<void> {
     this.#streams.clear();
     for (const pads of this.#pads.values()) for (const p of pads) for (const e of p.pending.splice(0)) drop(e);
-    for (const x of this.#extras.values()) x.close();
+    await Promise.all([...this.#extras.values()].map((x) => x.close()));
   }
 
   async #filter(env: FrameEnvelope): Promise<void> {

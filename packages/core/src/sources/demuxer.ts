@@ -51,7 +51,8 @@ export interface DemuxerOptions {
   input?: string;
   /**
    * The input's format by FFmpeg's demuxer name (`'mpegts'`, `'h264'`, …), as ffmpeg's `-f`
-   * before `-i`: for inputs FFmpeg cannot recognise by probing (raw elementary streams).
+   * before `-i`: for inputs FFmpeg cannot recognise by probing (raw elementary streams), and for
+   * devices (`'v4l2'` with `input: '/dev/video0'`, `'lavfi'` with a filter graph as `input`).
    */
   format?: string;
   /**
@@ -124,11 +125,27 @@ function checkTime(field: string, v: unknown): number | undefined {
   return v;
 }
 
-/** FFmpeg's input format object for a demuxer name, or a ConfigError listing the closest names. */
-function inputFormat(name: string): unknown {
-  const all = (beamcoder() as unknown as { demuxers(): Record<string, unknown> }).demuxers();
-  const found = all[name];
-  if (found) return found;
+/**
+ * FFmpeg's input format object for a demuxer name, or a ConfigError listing the closest names.
+ * A name FFmpeg has only among its devices (`lavfi`, `v4l2`, `alsa`, `x11grab`) loads
+ * libavdevice first (see the fork's loadDevices: it is not loaded with the addon).
+ */
+function inputFormat(name: string): { iformat: unknown; device: boolean } {
+  const bc = beamcoder() as unknown as { demuxers(): Record<string, unknown>; loadDevices(load: boolean): string[] };
+  // FFmpeg names some demuxers with their aliases ('mov,mp4,m4a,3gp,3g2,mj2'): any of them will do, as with -f.
+  const find = (all: Record<string, unknown>): string | undefined => Object.keys(all).find((k) => k === name || k.split(',').includes(name));
+  let all = bc.demuxers();
+  let key = find(all);
+  // The devices registered so far, without loading libavdevice for a name that is no device.
+  if (key) return { iformat: all[key], device: bc.loadDevices(false).includes(key) };
+  try {
+    const devices = bc.loadDevices(true);
+    all = bc.demuxers();
+    key = find(all);
+    if (key) return { iformat: all[key], device: devices.includes(key) };
+  } catch {
+    // No libavdevice on this machine: the name is unknown, as below.
+  }
   const near = closestNames(name, Object.keys(all));
   throw new ConfigError('format', `'${name}' is not an input format FFmpeg has here${near.length ? `; closest: ${near.join(', ')}` : ''}`, near);
 }
@@ -170,8 +187,15 @@ export abstract class DemuxStream extends Duplex {
     const start = checkTime('start', opts.start);
     const end = checkTime('end', opts.end);
     if (end !== undefined && end <= (start ?? 0)) throw new ConfigError('end', `must be after start (${start ?? 0} s); got ${end} s`);
-    if (opts.format !== undefined) this.#iformat = inputFormat(opts.format);
-    if (opts.input !== undefined) {
+    const format = opts.format !== undefined ? inputFormat(opts.format) : undefined;
+    this.#iformat = format?.iformat;
+    if (opts.input !== undefined && format?.device) {
+      // A device's input is its own name (a /dev node, a filter graph for lavfi): no file to
+      // check and no protocol involved. Devices are opened only when asked for by format.
+      if (typeof opts.input !== 'string' || opts.input.length === 0) throw new ConfigError('input', `must name the ${opts.format} device's input`);
+      this.#checked = { url: opts.input, isUrl: true, regularFile: false, protocols: [] };
+      this.url = opts.input;
+    } else if (opts.input !== undefined) {
       this.#checked = checkInput(opts.input, opts, 'input');
       this.#batchRead = this.#checked.regularFile;
       this.url = opts.input;
@@ -238,7 +262,10 @@ export abstract class DemuxStream extends Duplex {
   async #openDemuxer(): Promise<BeamDemuxer> {
     const bc = beamcoder();
     const iformat = this.#iformat !== undefined ? { iformat: this.#iformat } : {};
-    if (!this.#bytes) return this.track(bc.demuxer({ url: this.url, options: demuxerOptions(this.#checked!), ...iformat } as never));
+    if (!this.#bytes) {
+      const options = this.#checked!.protocols.length > 0 ? demuxerOptions(this.#checked!) : {};
+      return this.track(bc.demuxer({ url: this.url, options, ...iformat } as never));
+    }
     await this.#bytes.ready(OPEN_AHEAD_BYTES);
     const src = this.#bytes.source();
     if ('path' in src) {
