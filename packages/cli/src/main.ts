@@ -12,13 +12,14 @@ import { encode } from './commands/encode.js';
 import { hls } from './commands/hls.js';
 import { hw } from './commands/hw.js';
 import { probeCommand } from './commands/probe.js';
+import { thumbnailsCommand } from './commands/thumbnails.js';
 import { transcode } from './commands/transcode.js';
 import { classify, EXIT, EXIT_CODE_HELP, UsageError } from './failures.js';
 import { parseCommand, renderOptions } from './options.js';
 import { ProgressReporter, progressMode } from './progress.js';
 import { Interrupts } from './run.js';
 
-export const COMMANDS: readonly Command[] = [encode, transcode, hls, probeCommand, hw];
+export const COMMANDS: readonly Command[] = [encode, transcode, hls, probeCommand, thumbnailsCommand, hw];
 
 /** The package's version (package.json sits one level above both src/ and dist/). */
 export function version(): string {
@@ -57,6 +58,7 @@ export function programHelp(): string {
     '  beamflow transcode in.mkv -o out.mp4 --size 640x360',
     '  beamflow hls in.mp4 -o out/hls --ladder 1080,720,360',
     '  beamflow probe in.mp4 --json',
+    '  beamflow thumbnails in.mp4 -o thumbs --every 5 --sprite 10',
     '  beamflow hw',
     '',
   ].join('\n');

@@ -45,6 +45,10 @@ export type { FromFramesOptions } from './sources/from-frames.js';
 export { tee } from './tee.js';
 export { probe } from './probe.js';
 export type { ProbeOptions, ProbeResult, ProbeFormat, ProbeStream, ProbeDisposition, ProbeChapter } from './probe.js';
+export { thumbnails, thumbnailSprite } from './thumbnails.js';
+export type {
+  ThumbnailInput, ThumbnailTimes, ThumbnailFormat, ThumbnailOptions, Thumbnail, SpriteOptions, SpriteCue, ThumbnailSprite,
+} from './thumbnails.js';
 export { displayRotation } from './orientation.js';
 export type { DisplayMatrix } from './orientation.js';
 export type { TeeBranchOptions, TeeBranches } from './tee.js';
