@@ -12,7 +12,7 @@ const root = resolve(__dirname, '../..');
 const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
 
 describe('pnpm bench (quick)', () => {
-  it('runs the transcode, encode-only, bounded-memory and startup benchmarks, each three ways where it applies', () => {
+  it('runs the transcode, ladder, encode-only, bounded-memory and startup benchmarks, each three ways where it applies', () => {
     const r = spawnSync(process.execPath, ['--import', tsx, 'bench/run.ts'], {
       cwd: root, encoding: 'utf8', env: { ...process.env, BENCH_QUICK: '1', BENCH_ROUNDS: '1' }, timeout: 120_000,
     });
@@ -28,6 +28,9 @@ describe('pnpm bench (quick)', () => {
     const transcode = section('Transcode');
     for (const row of ['ffmpeg', 'beamflow', 'beamcoder loop']) expect(transcode).toMatch(new RegExp(`^\\| ${row} \\| [\\d.]+ s \\| [\\d.]+ s \\| \\d+ MB \\|`, 'm'));
     expect(transcode).toMatch(/beamflow wall ÷ sequential loop: [\d.]+×/);
+    const ladder = section('Ladder');
+    for (const row of ['ffmpeg \\(split, scale, var_stream_map\\)', 'beamflow \\(tee → 3 pipelines\\)']) expect(ladder).toMatch(new RegExp(`^\\| ${row} \\| [\\d.]+ s \\|`, 'm'));
+    expect(ladder).toMatch(/beamflow wall ÷ ffmpeg: [\d.]+×/);
     const encode = section('Encode only');
     for (const row of ['ffmpeg \\(lavfi testsrc2\\)', 'beamflow', 'beamcoder loop', 'source alone: beamflow testPattern\\(\\)']) {
       expect(encode).toMatch(new RegExp(`^\\| ${row} \\| \\d+ \\|`, 'm'));
