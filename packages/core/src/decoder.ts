@@ -254,7 +254,9 @@ export class Decoder extends Transform {
   decodeErrors = 0;
 
   constructor(opts: DecoderOptions = {}) {
-    super({ objectMode: true, readableHighWaterMark: opts.highWaterMark ?? 4, writableHighWaterMark: 1 });
+    // Packets queue on the writable side while a decode runs, so _writev can hand the audio
+    // packets among them to one native call.
+    super({ objectMode: true, readableHighWaterMark: opts.highWaterMark ?? 4, writableHighWaterMark: 16 });
     checkDecodeOptions(opts);
     this.#opts = opts;
   }
@@ -266,6 +268,40 @@ export class Decoder extends Transform {
 
   override _transform(env: Envelope, _enc: BufferEncoding, cb: TransformCallback): void {
     this.#handle(env).then(() => cb(), (err: unknown) => cb(err instanceof Error ? err : new Error(String(err))));
+  }
+
+  /**
+   * Several queued writes at once: consecutive packets of one audio stream go to the decoder in
+   * one call (a trip to libuv's pool costs more than decoding an AAC frame); the rest one by one.
+   * As Transform does for a single write, the callback waits while the readable side is full.
+   */
+  override _writev(chunks: Array<{ chunk: Envelope }>, cb: (err?: Error | null) => void): void {
+    (async () => {
+      const envs = chunks.map((c) => c.chunk);
+      for (let i = 0; i < envs.length && !this.destroyed; ) {
+        const env = envs[i]!;
+        const dec = env.type === 'packet' ? this.#streams.get(env.streamId) : undefined;
+        let j = i + 1;
+        if (dec instanceof StreamDecoder && dec.kind === 'audio' && this.#opts.onDecodeError !== 'fail') {
+          while (j < envs.length && envs[j]!.type === 'packet' && envs[j]!.streamId === env.streamId) j++;
+        }
+        if (j - i > 1) await this.#decodeRun(dec as StreamDecoder, env.streamId, envs.slice(i, j).map((e) => (e as PacketEnvelope).packet));
+        else await this.#handle(env);
+        i = j;
+      }
+    })().then(() => {
+      if (this.readableLength < this.readableHighWaterMark || this.destroyed) cb();
+      else this.#held = () => cb();
+    }, (err: unknown) => cb(err instanceof Error ? err : new Error(String(err))));
+  }
+
+  #held: (() => void) | undefined;
+
+  override _read(size: number): void {
+    const held = this.#held;
+    this.#held = undefined;
+    held?.();
+    super._read(size);
   }
 
   async #handle(env: Envelope): Promise<void> {
@@ -295,10 +331,14 @@ export class Decoder extends Transform {
       this.push(env);
       return;
     }
-    const { frames, errors } = await dec.decode([(env as PacketEnvelope).packet]);
+    await this.#decodeRun(dec, env.streamId, [(env as PacketEnvelope).packet]);
+  }
+
+  async #decodeRun(dec: StreamDecoder, streamId: number, packets: Packet[]): Promise<void> {
+    const { frames, errors } = await dec.decode(packets);
     if (this.destroyed) return;
     for (const e of errors) this.#refused(dec, e);
-    for (const frame of frames) this.push({ type: 'frame', kind: dec.kind, frame, streamId: env.streamId, timeBase: dec.timeBase } satisfies Envelope);
+    for (const frame of frames) this.push({ type: 'frame', kind: dec.kind, frame, streamId, timeBase: dec.timeBase } satisfies Envelope);
   }
 
   #refused(dec: StreamDecoder, err: unknown): void {

@@ -31,6 +31,8 @@ export const HIGH_WATER_BYTES = 4 << 20;
 export const OPEN_AHEAD_BYTES = 1 << 20;
 /** Bytes queued before each packet read. */
 export const READ_AHEAD_BYTES = 256 << 10;
+/** Bytes queued above which packets are read 16 to a call. */
+export const BATCH_AHEAD_BYTES = 1 << 20;
 /** Bytes held back while the head of an MP4 is looked at, at most. */
 const HEAD_LIMIT = 1 << 20;
 
@@ -194,6 +196,11 @@ export class ByteInput {
       if (this.#spoolError || (this.#spool ? this.#spoolDone : this.#ended || (!this.#head && this.#governor.state().queued >= bytes))) return;
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
     }
+  }
+
+  /** Whether a call can read `bytes` without waiting: that many are queued, or the input has ended. */
+  hasAhead(bytes: number): boolean {
+    return !this.#head && !this.#spool && (this.#ended || this.#governor.state().queued >= bytes);
   }
 
   /** What the demuxer opens (after {@link ready}). */

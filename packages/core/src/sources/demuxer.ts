@@ -42,7 +42,7 @@ import { beamcoder, type BeamDemuxer, type Packet } from '../native.js';
 import { displayMatrixFrom } from '../orientation.js';
 import { NOPTS, reduce, rescale, type Rational } from '../rational.js';
 import { sourceCutShort } from './cut-short.js';
-import { ByteInput, OPEN_AHEAD_BYTES, READ_AHEAD_BYTES } from './byte-input.js';
+import { BATCH_AHEAD_BYTES, ByteInput, OPEN_AHEAD_BYTES, READ_AHEAD_BYTES } from './byte-input.js';
 import { checkInput, checkInputOptions, demuxerOptions, openFailure, type CheckedInput } from './input-checks.js';
 
 /** Options of the {@link Demuxer}. */
@@ -518,7 +518,10 @@ export abstract class DemuxStream extends Duplex {
     const dm = this.#demuxer!;
     try {
       if (this.#bytes && !this.#batchRead) await this.#bytes.ready(READ_AHEAD_BYTES);
-      if (!this.#batchRead) return await this.track(dm.read());
+      // Bytes are read in batches too while plenty are queued (or all have arrived): then a
+      // batch does not wait for bytes that are not there yet.
+      const batch = this.#batchRead || (this.#bytes !== undefined && this.#bytes.hasAhead(BATCH_AHEAD_BYTES));
+      if (!batch) return await this.track(dm.read());
       // The patched addon's read(n) answers with an array (empty at the end).
       const got = await this.track((dm.read as unknown as (n: number) => Promise<Packet[] | Packet | null>)(READ_BATCH));
       this.#queue = Array.isArray(got) ? got : got ? [got] : [];
