@@ -12,9 +12,10 @@ setup:
 
 # The tests also need a real RTMP server (Debian's nginx with its RTMP module), a
 # Vulkan device on the CPU (Mesa's lavapipe) for the hardware-frame tests, and
-# Chromium (headless, driven by playwright-core) for the browser playback tests.
+# Chromium (headless, driven by playwright-core) for the browser playback tests, and
+# Redis for the cluster tests (BullMQ's queue).
 setup-test:
-	@bash scripts/bootstrap.sh nginx-rtmp vulkan chromium
+	@bash scripts/bootstrap.sh nginx-rtmp vulkan chromium redis
 
 demo: setup
 	$(PNPM) --filter @beamflow/examples run demo
@@ -33,5 +34,7 @@ test: setup-test
 	$(PNPM) run typecheck
 	$(PNPM) run test
 
+# The cluster benchmark runs a Redis of its own.
 bench: setup
+	@bash scripts/bootstrap.sh redis
 	$(PNPM) run bench

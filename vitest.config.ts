@@ -14,6 +14,7 @@ export default defineConfig({
       { find: /^@beamflow\/muxer\/rx$/, replacement: src('muxer/src/rx.ts') },
       { find: /^@beamflow\/muxer$/, replacement: src('muxer/src/index.ts') },
       { find: /^@beamflow\/hw$/, replacement: src('hw/src/index.ts') },
+      { find: /^@beamflow\/cluster$/, replacement: src('cluster/src/index.ts') },
     ],
   },
   test: {

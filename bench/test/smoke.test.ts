@@ -12,9 +12,9 @@ const root = resolve(__dirname, '../..');
 const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
 
 describe('pnpm bench (quick)', () => {
-  it('runs the transcode, ladder, encode-only, bounded-memory and startup benchmarks, each three ways where it applies', () => {
+  it('runs the transcode, ladder, encode-only, bounded-memory, startup and cluster benchmarks, each three ways where it applies', () => {
     const r = spawnSync(process.execPath, ['--import', tsx, 'bench/run.ts'], {
-      cwd: root, encoding: 'utf8', env: { ...process.env, BENCH_QUICK: '1', BENCH_ROUNDS: '1' }, timeout: 120_000,
+      cwd: root, encoding: 'utf8', env: { ...process.env, BENCH_QUICK: '1', BENCH_ROUNDS: '1' }, timeout: 150_000,
     });
     expect(r.status, r.stderr).toBe(0);
     const out = r.stdout;
@@ -43,5 +43,8 @@ describe('pnpm bench (quick)', () => {
     expect(peak).toBeLessThan(600);
     const start = section('Startup');
     expect(start).toMatch(/^\| beamflow \(compiled JS on node\) \| \d+ ms \| \d+ ms \|/m);
-  }, 150_000);
+    const cluster = section('Cluster');
+    for (const row of ['1 worker', '2 workers']) expect(cluster).toMatch(new RegExp(`^\\| ${row} \\| [\\d.]+ s \\|`, 'm'));
+    expect(cluster).toMatch(/one worker per machine: T\(8\) [\d.]+ s, T\(32\) [\d.]+ s/);
+  }, 180_000);
 });

@@ -20,7 +20,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { root, tempDir } from '../support/media.js';
 import { decodeErrors, probe } from '../support/probe.js';
 
-const PACKAGES = ['beamcoder', 'core', 'encoder', 'muxer', 'hw', 'cli'] as const;
+const PACKAGES = ['beamcoder', 'core', 'encoder', 'muxer', 'hw', 'cluster', 'cli'] as const;
 const cache = join(root, 'node_modules', '.cache', 'beamflow-consumer-addons');
 const env = { ...process.env, COREPACK_INTEGRITY_KEYS: '0', COREPACK_ENABLE_DOWNLOAD_PROMPT: '0', BEAMFLOW_BEAMCODER_CACHE: cache };
 const { sourceHash } = createRequire(import.meta.url)(join(root, 'packages/beamcoder/lib/source-hash.cjs')) as { sourceHash(dir: string): string };
@@ -70,6 +70,12 @@ await Promise.all([
 const IDENTITY = `
 import { nativeAddonPath, nativeBuildInfo } from '@beamflow/core';
 process.stdout.write(JSON.stringify({ addon: nativeAddonPath(), info: nativeBuildInfo() }));
+`;
+
+// The cluster package as a user imports it: BullMQ and ioredis come from the registry with it.
+const CLUSTER = `
+import { ClusterJobError, startWorker, submitTranscode } from '@beamflow/cluster';
+process.stdout.write(JSON.stringify({ submitTranscode: typeof submitTranscode, startWorker: typeof startWorker, error: new ClusterJobError('tx-1', undefined, 'BEAMFLOW_INPUT: x').code }));
 `;
 
 const entry = (p: string): string => (p === 'cli' ? 'bin.js' : 'index.js');
@@ -142,8 +148,11 @@ function consumerSuite(manager: 'npm' | 'pnpm'): void {
       writeFileSync(join(dir, 'readme.mjs'), README_PIPELINE);
       writeFileSync(join(dir, 'tee.mjs'), TEE);
       writeFileSync(join(dir, 'identity.mjs'), IDENTITY);
-      if (manager === 'npm') run('npm', ['install', '--no-audit', '--no-fund', '--offline'], { cwd: dir });
-      else run('corepack', ['pnpm', 'install', '--offline'], { cwd: dir });
+      writeFileSync(join(dir, 'cluster.mjs'), CLUSTER);
+      // The caches may not hold the cluster's registry dependencies (BullMQ, ioredis and theirs)
+      // or their metadata yet: each manager fetches what it lacks from the registry.
+      if (manager === 'npm') run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: dir });
+      else run('corepack', ['pnpm', 'install', '--prefer-offline'], { cwd: dir });
     }, 300_000);
 
     it('installs real copies, and no upstream beamcoder', () => {
@@ -186,6 +195,14 @@ function consumerSuite(manager: 'npm' | 'pnpm'): void {
         expect(Number(p.streams.find((s) => s.codec_name === 'h264')!.nb_read_frames), out).toBe(25);
         expect(decodeErrors(out), out).toBe('');
       }
+    });
+
+    it('imports @beamflow/cluster, with BullMQ and ioredis from the registry', () => {
+      expect(JSON.parse(run(process.execPath, ['cluster.mjs'], { cwd: dir }).stdout)).toEqual({ submitTranscode: 'function', startWorker: 'function', error: 'BEAMFLOW_INPUT' });
+      const help = manager === 'npm'
+        ? run('npx', ['--no-install', 'beamflow', 'worker', '--help'], { cwd: dir })
+        : run('corepack', ['pnpm', 'exec', 'beamflow', 'worker', '--help'], { cwd: dir });
+      expect(help.stdout).toMatch(/^beamflow worker: /);
     });
 
     it('installs a beamflow bin that encodes', () => {

@@ -14,12 +14,13 @@ import { hw } from './commands/hw.js';
 import { probeCommand } from './commands/probe.js';
 import { thumbnailsCommand } from './commands/thumbnails.js';
 import { transcode } from './commands/transcode.js';
+import { worker } from './commands/worker.js';
 import { classify, EXIT, EXIT_CODE_HELP, UsageError } from './failures.js';
 import { parseCommand, renderOptions } from './options.js';
 import { ProgressReporter, progressMode } from './progress.js';
 import { Interrupts } from './run.js';
 
-export const COMMANDS: readonly Command[] = [encode, transcode, hls, probeCommand, thumbnailsCommand, hw];
+export const COMMANDS: readonly Command[] = [encode, transcode, hls, probeCommand, thumbnailsCommand, hw, worker];
 
 /** The package's version (package.json sits one level above both src/ and dist/). */
 export function version(): string {
@@ -60,6 +61,7 @@ export function programHelp(): string {
     '  beamflow probe in.mp4 --json',
     '  beamflow thumbnails in.mp4 -o thumbs --every 5 --sprite 10',
     '  beamflow hw',
+    '  beamflow worker --redis redis://127.0.0.1:6379 --storage /mnt/media',
     '',
   ].join('\n');
 }

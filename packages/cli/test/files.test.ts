@@ -166,6 +166,6 @@ describe('command line (exit codes of the real process)', () => {
     expect(help.stdout.toString()).toMatch(/^Usage:\n {2}beamflow encode /m);
     expect(typo.code).toBe(2);
     expect(typo.stdout.length).toBe(0);
-    expect(typo.stderr).toBe("beamflow: unknown command 'encdoe' (did you mean encode?); commands: encode, transcode, hls, probe, thumbnails, hw\nTry 'beamflow --help'.\n");
+    expect(typo.stderr).toBe("beamflow: unknown command 'encdoe' (did you mean encode?); commands: encode, transcode, hls, probe, thumbnails, hw, worker\nTry 'beamflow --help'.\n");
   });
 });

@@ -63,7 +63,7 @@ describe('help and version', () => {
 
 describe('usage errors exit 2 and say what is wrong and what is allowed', () => {
   const cases: Array<[string[], RegExp]> = [
-    [[], /^beamflow: no command given; commands: encode, transcode, hls, probe, thumbnails, hw/],
+    [[], /^beamflow: no command given; commands: encode, transcode, hls, probe, thumbnails, hw, worker/],
     [['--bogus'], /^beamflow: unknown option --bogus before the command/],
     [['encode', '--sise', '64x64', '-o', 'x.mp4'], /^beamflow: unknown option --sise for 'beamflow encode' \(did you mean --size\?\); options: .*--duration/],
     [['encode', '--size', 'big', '-o', 'x.mp4'], /^beamflow: --size: expected WIDTHxHEIGHT, e\.g\. 1280x720.*\(got 'big'\)/],

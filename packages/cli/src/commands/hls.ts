@@ -15,6 +15,7 @@ import { COMMON_OPTIONS, parseChoice, parseLadder, parseNumber, type OptionSpec 
 import { runJob } from '../run.js';
 import { SourceGate } from '../source-gate.js';
 import { describeInput } from './describe-input.js';
+import { runOnCluster, SUBMIT_OPTIONS } from '../cluster.js';
 
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'output', short: 'o', type: 'string', value: 'DIR', help: 'directory for DIR/master.m3u8 and DIR/<height>p/index.m3u8 + segments' },
@@ -23,17 +24,21 @@ const OPTIONS: readonly OptionSpec[] = [
   ...QUALITY_OPTIONS,
   HW_OPTION,
   { name: 'no-audio', type: 'boolean', help: "drop the input's audio" },
+  ...SUBMIT_OPTIONS,
   ...COMMON_OPTIONS,
 ];
 
 export const hls: Command = {
   name: 'hls',
   summary: 'make an HLS ladder (one playlist per height + a master playlist)',
-  usage: ['hls IN -o DIR [--ladder 1080,720,360] [--segment-duration S] [options]'],
+  usage: ['hls IN -o DIR [--ladder 1080,720,360] [--segment-duration S] [options]', 'hls IN -o DIR --cluster URL --storage DIR [--ladder …] [--segment-duration S]'],
   description: [
     'Decodes IN once and encodes one H.264 + AAC rendition per height, each an HLS playlist',
     'with MPEG-TS segments, then writes DIR/master.m3u8 listing them with measured bandwidth.',
     'IN - reads standard input (MPEG-TS, Matroska, or MP4 with its index first).',
+    'With --cluster, `beamflow worker`s on that Redis encode it, one job per rendition and segment',
+    '(cut at the keyframes of IN, the same cuts for every rung); the audio is one rendition of its',
+    'own (DIR/audio/). IN and DIR must be inside the --storage directory the workers share.',
   ],
   options: OPTIONS,
   media: true,
@@ -52,6 +57,13 @@ export const hls: Command = {
     const ladder = parseLadder('--ladder', String(v.ladder));
     const segment = parseNumber('--segment-duration', String(v['segment-duration']), { min: 0.1, max: 600, what: 'a number of seconds' });
     const crf = parseNumber('--crf', String(v.crf), { min: 0, max: 51 });
+    if (v.cluster !== undefined) {
+      return runOnCluster(args, ctx, {
+        command: 'hls', input, output: dir, format: 'hls', segmentSeconds: segment,
+        video: { preset: String(v.preset) as 'veryfast', crf }, ladder: ladder.map((height) => ({ height })),
+        audio: v['no-audio'] === true ? false : { bitRate: 128_000 },
+      });
+    }
     const hw = parseChoice<HwDeviceOption>('--hw', String(v.hw), HW_CHOICES);
     const audio = v['no-audio'] !== true;
     const gate = await SourceGate.open(decodeFile(inputSource(input), { video: true, ...(audio ? {} : { audio: false }) }));

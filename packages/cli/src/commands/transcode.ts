@@ -14,6 +14,7 @@ import { muxerFor, resolveOutput } from '../output.js';
 import { runJob } from '../run.js';
 import { describeInput } from './describe-input.js';
 import { SourceGate } from '../source-gate.js';
+import { runOnCluster, SUBMIT_OPTIONS } from '../cluster.js';
 
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'output', short: 'o', type: 'string', value: 'OUT', help: 'a file (.mp4 .mkv .ts .flv), an rtmp:// URL, or - for stdout' },
@@ -27,19 +28,24 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'start', type: 'string', value: 'S', help: 'begin at S seconds of the input (frame accurate, as ffmpeg -ss before -i)' },
   { name: 'end', type: 'string', value: 'S', help: 'stop at S seconds of the input (as ffmpeg -to)' },
   { name: 'copyts', type: 'boolean', help: "keep the input's timestamps (default: the output starts at zero, stream offsets kept)" },
+  ...SUBMIT_OPTIONS,
+  { name: 'segment-duration', type: 'string', value: 'S', default: '4', help: 'with --cluster: segment length in seconds (cut at the keyframe at or after each)' },
   ...COMMON_OPTIONS,
 ];
 
 export const transcode: Command = {
   name: 'transcode',
   summary: 'convert a media file to H.264 + AAC, optionally resized',
-  usage: ['transcode IN -o OUT [--size WxH] [--crf N] [--preset P] [--hw auto|cuda|vaapi|none]'],
+  usage: ['transcode IN -o OUT [--size WxH] [--crf N] [--preset P] [--hw auto|cuda|vaapi|none]', 'transcode IN -o OUT.mp4 --cluster URL --storage DIR [--segment-duration S]'],
   description: [
     "Decodes IN's first video and audio streams and encodes them as H.264 (4:2:0) and AAC.",
     'IN - reads standard input (MPEG-TS, Matroska, or MP4 with its index first).',
     'The container comes from OUT\'s extension; -o - writes to stdout as with encode.',
     'With --hw, --crf and --preset are used only when given (they are x264 settings; a device',
     'encoder that cannot take them loses to software, and the reason is printed).',
+    'With --cluster, the job goes to `beamflow worker`s on that Redis: IN is cut into segments at',
+    'its keyframes, encoded in parallel and stitched into OUT (MP4, index first); IN and OUT must',
+    'be inside the --storage directory the workers share. Ctrl-C cancels the job.',
   ],
   options: OPTIONS,
   media: true,
@@ -51,11 +57,23 @@ export const transcode: Command = {
     'beamflow transcode talk.mp4 -o clip.mp4 --start 60 --end 90',
     'beamflow transcode in.mp4 -o - --format mpegts | ffplay -',
     'curl -s https://example.com/live.ts | beamflow transcode - -o copy.mp4',
+    'beamflow transcode /mnt/media/in.mkv -o /mnt/media/out.mp4 --cluster redis://10.0.0.5:6379 --storage /mnt/media',
   ],
   async run(args, ctx) {
     const v = args.values;
     const input = args.positionals[0];
     if (!input) throw new UsageError('missing the input file (beamflow transcode IN -o OUT)', 'transcode');
+    if (v.cluster !== undefined) {
+      const out = v.output as string | undefined;
+      if (!out) throw new UsageError('-o/--output OUT is required', 'transcode');
+      const size = v.size === undefined ? undefined : parseSize('--size', String(v.size));
+      return runOnCluster(args, ctx, {
+        command: 'transcode', input, output: out, format: 'mp4',
+        segmentSeconds: parseNumber('--segment-duration', String(v['segment-duration']), { min: 0.1, max: 3600, what: 'a number of seconds' }),
+        video: { preset: String(v.preset) as 'veryfast', crf: parseNumber('--crf', String(v.crf), { min: 0, max: 51 }), ...(size ?? {}) },
+        audio: v['no-audio'] === true ? false : { bitRate: 128_000 },
+      });
+    }
     const target = resolveOutput(v.output as string | undefined, v.format as string | undefined, 'transcode');
     const size = v.size === undefined ? undefined : parseSize('--size', String(v.size));
     const crf = parseNumber('--crf', String(v.crf), { min: 0, max: 51 });

@@ -1,0 +1,144 @@
+/**
+ * The Redis connection: a URL (`redis://` or `rediss://` for TLS, with a
+ * user and password when the server wants them, and a database number) or
+ * an ioredis instance the application already has.
+ *
+ * Protocol
+ * - One connection is reused for everything that does not block (BullMQ's
+ *   Queue and FlowProducer); BullMQ duplicates it for what blocks (a Worker's
+ *   fetch, QueueEvents). An instance the caller passed is never closed here.
+ * - `maxRetriesPerRequest: null`: a command waits for Redis to come back
+ *   instead of failing after 20 retries, so a restarted Redis does not fail
+ *   the jobs in flight (BullMQ requires it for workers). ioredis reconnects
+ *   with a backoff capped at 2 s.
+ * - The first connection is awaited (`whenReady`): refused credentials fail at
+ *   once (a ConfigError: retrying will not fix a password), and a Redis that
+ *   cannot be reached within the deadline fails with the last reason; after
+ *   that, a lost connection is waited for, never failed.
+ * - A password never appears in an error message or a log line: `redactUrl`.
+ */
+import { readFileSync } from 'node:fs';
+import { Redis, type RedisOptions } from 'ioredis';
+import { BeamflowError, ConfigError } from '@beamflow/core';
+
+/** How to reach Redis: a URL, ioredis options, or an ioredis instance to share. */
+export type RedisConnectionInput = string | RedisOptions | Redis;
+
+/** TLS details that a URL cannot carry. */
+export interface RedisTlsOptions {
+  /** A CA certificate (PEM) or its file, for a server whose certificate a private CA signed. */
+  ca?: string | Buffer;
+  /** Skip verifying the server's certificate (tests only). */
+  insecure?: boolean;
+}
+
+/** `redis://user:pass@host` → `redis://user:***@host`, for messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/^(rediss?:\/\/)([^@/]*)@/i, (_m, scheme: string, auth: string) => {
+    const user = auth.includes(':') ? auth.slice(0, auth.indexOf(':')) : '';
+    return `${scheme}${user}${auth.includes(':') || user === '' ? ':***' : ''}@`;
+  });
+}
+
+/** ioredis options from a Redis URL (checked; a ConfigError naming `field` otherwise). */
+export function redisOptionsFromUrl(url: string, field = 'redis', tls?: RedisTlsOptions): RedisOptions {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new ConfigError(field, `${redactUrl(url)} is not a URL; expected redis://[user:password@]host[:port][/db] or rediss://… for TLS`);
+  }
+  const scheme = u.protocol.replace(/:$/, '').toLowerCase();
+  if (scheme !== 'redis' && scheme !== 'rediss') throw new ConfigError(field, `scheme ${scheme}:// is not Redis; use redis:// or rediss:// (TLS)`, ['redis', 'rediss']);
+  if (!u.hostname) throw new ConfigError(field, `${redactUrl(url)} names no host`);
+  const db = u.pathname.replace(/^\//, '');
+  if (db !== '' && !/^\d{1,2}$/.test(db)) throw new ConfigError(field, `database must be a number (got /${db})`);
+  const opts: RedisOptions = {
+    host: u.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: u.port ? Number(u.port) : 6379,
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(db !== '' ? { db: Number(db) } : {}),
+  };
+  if (scheme === 'rediss' || tls) {
+    const ca = tls?.ca === undefined ? undefined : typeof tls.ca === 'string' && !tls.ca.includes('-----BEGIN') ? readFileSync(tls.ca) : tls.ca;
+    opts.tls = { servername: opts.host, ...(ca ? { ca } : {}), ...(tls?.insecure ? { rejectUnauthorized: false } : {}) };
+  }
+  return opts;
+}
+
+/** Options every connection of this package gets (see the file's header). */
+function withDefaults(opts: RedisOptions): RedisOptions {
+  return {
+    maxRetriesPerRequest: null,
+    retryStrategy: (times: number) => Math.min(100 * times, 2000),
+    ...opts,
+  };
+}
+
+/** A connection to use, and whether it is ours to close. */
+export interface OwnedConnection {
+  redis: Redis;
+  owned: boolean;
+}
+
+/** An ioredis instance for the input: the caller's own, or a new one this package will close. */
+export function openConnection(input: RedisConnectionInput, field = 'connection', tls?: RedisTlsOptions): OwnedConnection {
+  if (input instanceof Redis) return { redis: input, owned: false };
+  if (typeof input === 'string') return { redis: new Redis(withDefaults(redisOptionsFromUrl(input, field, tls))), owned: true };
+  if (typeof input === 'object' && input !== null) {
+    // Another copy of ioredis (the application's own) is an instance too, if not of this class.
+    if (typeof (input as { duplicate?: unknown }).duplicate === 'function' && typeof (input as { sendCommand?: unknown }).sendCommand === 'function') {
+      return { redis: input as unknown as Redis, owned: false };
+    }
+    return { redis: new Redis(withDefaults(input)), owned: true };
+  }
+  throw new ConfigError(field, 'must be a redis:// URL, ioredis options or an ioredis instance');
+}
+
+/** Close a connection if it is ours (quit, and disconnect if Redis does not answer in time). */
+export async function closeConnection(c: OwnedConnection): Promise<void> {
+  if (!c.owned) return;
+  if (c.redis.status === 'end') return;
+  const quit = c.redis.quit().catch(() => undefined);
+  const timer = setTimeout(() => c.redis.disconnect(), 2000);
+  await quit;
+  clearTimeout(timer);
+  c.redis.disconnect();
+}
+
+/** Replies that mean the credentials are wrong (or missing): no retry fixes them. */
+const AUTH = /WRONGPASS|NOAUTH|NOPERM|invalid password|Client sent AUTH/i;
+
+/**
+ * Wait until the connection is ready; a ConfigError at once when Redis refuses the credentials,
+ * a BeamflowError when it cannot be reached within `timeoutMs`.
+ */
+export function whenReady(redis: Redis, label: string, timeoutMs: number, field = 'connection'): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    let last = '';
+    const done = (err?: Error): void => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      redis.off('error', onError);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onReady = (): void => done();
+    const onError = (err: Error): void => {
+      last = err.message;
+      if (AUTH.test(err.message)) done(new ConfigError(field, `Redis at ${redactUrl(label)} refused the credentials: ${err.message.split('\n')[0]}`));
+    };
+    const timer = setTimeout(() => done(new BeamflowError('BEAMFLOW_ERROR', `cannot reach Redis at ${redactUrl(label)} within ${Math.round(timeoutMs / 1000)} s${last ? `: ${last}` : ''}`)), timeoutMs);
+    redis.on('ready', onReady);
+    redis.on('error', onError);
+  });
+}
+
+/** A label for messages: the URL (redacted later), or host:port of an instance or options. */
+export function labelOf(input: RedisConnectionInput): string {
+  if (typeof input === 'string') return input;
+  const o = ((input as { options?: RedisOptions }).options ?? input) as RedisOptions;
+  return `redis://${o.host ?? '127.0.0.1'}:${o.port ?? 6379}`;
+}
