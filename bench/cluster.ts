@@ -17,27 +17,16 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { submitTranscode } from '@beamflow/cluster';
 import { alternate, fmt, median, medians, probeStreams, quick, root, runNodeJob, table, tmp, transcodeInput, type Measure } from './lib.js';
+import { freePort } from '../test/support/net.js';
 
 const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      const p = typeof a === 'object' && a ? a.port : 0;
-      srv.close(() => resolve(p));
-    });
-  });
-}
 
 async function startRedis(dir: string): Promise<{ url: string; stop(): void }> {
   if (spawnSync('redis-server', ['--version']).error) throw new Error('pnpm bench cluster needs redis-server: apt-get install redis-server (make bench and make setup-test install it)');
