@@ -98,6 +98,9 @@ describe('inputs the Encoder refuses', () => {
     const src = tiny({ width: 160, height: 90, frames: 50 });
     const gen = concat(tiny({ frames: 2 }), src);
     await expectInputError(gen, { video: { codec: 'h264', preset: 'ultrafast' } });
+    // The generator's return() reaches the source after pipeline() has settled, a few turns
+    // later on a busy machine: wait for it (a source never destroyed fails at the deadline).
+    if (!src.destroyed) await withDeadline(new Promise((resolve) => src.once('close', resolve)), 10_000, 'the source after the refused frame');
     expect(src.destroyed).toBe(true);
   });
 });
