@@ -130,12 +130,13 @@ function closed(s: Stream & { closed: boolean }): Promise<void> {
  * probe has what it needs. The probe reads at its own pace and waits for no other stage, so
  * waiting for it keeps memory bounded without any risk of the two waiting for each other.
  */
-function probeTap(): { tap: Transform; probed: Promise<ProbeResult>; counted: { bytes: number } } {
+function probeTap(format: string | undefined): { tap: Transform; probed: Promise<ProbeResult>; counted: { bytes: number } } {
   const feed = new PassThrough();
   const counted = { bytes: 0 };
   let settled = false;
   let release: (() => void) | undefined;
-  const probed = probe(feed);
+  // The demuxer the upload names (?format=) reads the probe's copy too.
+  const probed = probe(feed, format !== undefined ? { format } : {});
   const done = (): void => {
     settled = true;
     feed.destroy();
@@ -197,10 +198,10 @@ export function createUploadServer(options: UploadServerOptions): UploadServer {
     sendJson(res, statusOf(err), errorBody(err));
   }
 
-  async function transcode(id: string, req: IncomingMessage, res: ServerResponse, demuxer: Demuxer): Promise<void> {
+  async function transcode(id: string, req: IncomingMessage, res: ServerResponse, demuxer: Demuxer, format: string | undefined): Promise<void> {
     const dir = join(root, id);
     mkdirSync(dir);
-    const { tap, probed, counted } = probeTap();
+    const { tap, probed, counted } = probeTap(format);
     let cut = false;
     // The request is piped, not handed to pipeline(): a failed transcode must not destroy it,
     // which would close the socket before the error could be answered.
@@ -266,7 +267,7 @@ export function createUploadServer(options: UploadServerOptions): UploadServer {
     res.writeEarlyHints({ link: `</hls/${id}/index.m3u8>; rel=alternate; type="application/vnd.apple.mpegurl"`, 'x-upload-id': id });
     const entry = { req, settled: Promise.resolve() };
     active.set(id, entry);
-    entry.settled = transcode(id, req, res, demuxer)
+    entry.settled = transcode(id, req, res, demuxer, format ?? undefined)
       .catch((err: unknown) => {
         log(`upload ${id}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
         sendJson(res, 500, errorBody(err));

@@ -272,6 +272,9 @@ describe('examples/upload-server', () => {
     const ok = await upload(body, { path: '/uploads?format=mpegts' });
     expect(ok.status).toBe(201);
     judge((ok.json as { id: string }).id);
+    // The named demuxer reads the probe's copy of the bytes too.
+    const described = await get(`/uploads/${(ok.json as { id: string }).id}/probe`);
+    expect((JSON.parse(described.body.toString()) as ProbeResult).format.format_name).toBe('mpegts');
   });
 
   it('a client that hangs up after 60 % of the body: the server stays up, and what arrived is a finalized playlist that decodes cleanly', async () => {

@@ -20,7 +20,7 @@
  * what ffprobe prints as `N/A` (and leaves out of its JSON) is absent.
  */
 import type { Readable } from 'node:stream';
-import { Demuxer } from './sources/demuxer.js';
+import { Demuxer, inputFormat } from './sources/demuxer.js';
 import { closestNames, ConfigError } from './errors.js';
 import { beamcoder, type BeamDemuxer } from './native.js';
 import { displayMatrixFrom, displayRotation } from './orientation.js';
@@ -41,6 +41,11 @@ export interface ProbeOptions {
   protocols?: readonly string[];
   /** Open FFmpeg concat lists (`ffconcat version 1.0`), which name other files. Off by default, as untrusted input. */
   allowConcat?: boolean;
+  /**
+   * The input's format by FFmpeg's demuxer name (`'mpegts'`, `'h264'`), as `ffprobe -f` for
+   * inputs FFmpeg cannot recognise by probing; an unknown name is a ConfigError with the closest.
+   */
+  format?: string;
 }
 
 /**
@@ -225,7 +230,7 @@ const FIELD_ORDERS: Record<string, string> = {
   'bottom coded first, top displayed first': 'bt',
 };
 
-const OPTION_NAMES: ReadonlyArray<keyof ProbeOptions> = ['protocols', 'allowConcat'];
+const OPTION_NAMES: ReadonlyArray<keyof ProbeOptions> = ['protocols', 'allowConcat', 'format'];
 
 /** A timestamp the addon reports, or undefined for FFmpeg's "no value" (null, or AV_NOPTS_VALUE as a number). */
 function ts(v: unknown): number | undefined {
@@ -448,6 +453,8 @@ function checkOptions(opts: unknown): ProbeOptions {
     throw new ConfigError(key, `is not an option of probe()${near.length ? ` (did you mean ${near[0]}?)` : ''}; options: ${OPTION_NAMES.join(', ')}`, OPTION_NAMES);
   }
   checkInputOptions(opts as InputCheckOptions);
+  const format = (opts as ProbeOptions).format;
+  if (format !== undefined && (typeof format !== 'string' || format === '')) throw new ConfigError('format', `must be an FFmpeg demuxer name such as 'mpegts' (got ${describe(format)})`);
   return opts as ProbeOptions;
 }
 
@@ -480,9 +487,10 @@ export async function probe(input: string | Buffer | Uint8Array | Readable, opts
     throw new ConfigError('input', `must be a file path or URL (got ${typeof input === 'object' && input !== null ? 'an object' : describe(input)})`);
   }
   const checked = checkInput(input, options, 'input');
+  const iformat = options.format !== undefined ? { iformat: inputFormat(options.format).iformat } : {};
   let dm: BeamDemuxer;
   try {
-    dm = await beamcoder().demuxer({ url: checked.url, options: demuxerOptions(checked) } as never);
+    dm = await beamcoder().demuxer({ url: checked.url, options: demuxerOptions(checked), ...iformat } as never);
   } catch (err) {
     throw openFailure(input, err);
   }
@@ -497,7 +505,7 @@ export async function probe(input: string | Buffer | Uint8Array | Readable, opts
 
 /** {@link probe} of bytes: a Demuxer opened on them, described, closed. */
 async function probeBytes(input: Uint8Array | ArrayBuffer | Readable, options: ProbeOptions): Promise<ProbeResult> {
-  const dm = new Demuxer({ spool: true, ...(options.protocols ? { protocols: options.protocols } : {}) });
+  const dm = new Demuxer({ spool: true, ...(options.protocols ? { protocols: options.protocols } : {}), ...(options.format !== undefined ? { format: options.format } : {}) });
   // Errors surface through the open below; the stream's own 'error' would otherwise be unhandled.
   dm.on('error', () => undefined);
   let native: BeamDemuxer | undefined;

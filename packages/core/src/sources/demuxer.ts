@@ -129,8 +129,9 @@ function checkTime(field: string, v: unknown): number | undefined {
  * FFmpeg's input format object for a demuxer name, or a ConfigError listing the closest names.
  * A name FFmpeg has only among its devices (`lavfi`, `v4l2`, `alsa`, `x11grab`) loads
  * libavdevice first (see the fork's loadDevices: it is not loaded with the addon).
+ * @internal
  */
-function inputFormat(name: string): { iformat: unknown; device: boolean } {
+export function inputFormat(name: string): { iformat: unknown; device: boolean } {
   const bc = beamcoder() as unknown as { demuxers(): Record<string, unknown>; loadDevices(load: boolean): string[] };
   // FFmpeg names some demuxers with their aliases ('mov,mp4,m4a,3gp,3g2,mj2'): any of them will do, as with -f.
   const find = (all: Record<string, unknown>): string | undefined => Object.keys(all).find((k) => k === name || k.split(',').includes(name));

@@ -261,6 +261,18 @@ describe('bad input is a typed error naming what was wrong', () => {
     },
   );
 
+  it('format names the demuxer, as ffprobe -f: raw PCM, which no probe recognises, as a file and as bytes', async () => {
+    const pcm = file('tone.s16le');
+    ffmpeg([...tone(440, 48000), '-t', '1', '-ac', '1', '-f', 's16le', pcm]);
+    await expect(probe(pcm)).rejects.toMatchObject({ code: 'BEAMFLOW_INPUT' });
+    const r = await probe(pcm, { format: 's16le' });
+    expect(r.format.format_name).toBe('s16le');
+    expect(r.streams.map((s) => [s.codec_type, s.codec_name])).toEqual([['audio', 'pcm_s16le']]);
+    expect((await probe(readFileSync(pcm), { format: 's16le' })).streams.map((s) => s.codec_name)).toEqual(['pcm_s16le']);
+    await expect(probe(pcm, { format: 's16lee' })).rejects.toMatchObject({ code: 'BEAMFLOW_CONFIG', field: 'format' });
+    await expect(probe(pcm, { format: 42 } as never)).rejects.toMatchObject({ code: 'BEAMFLOW_CONFIG', field: 'format' });
+  });
+
   it('bytes that are not media are an InputError', async () => {
     await expect(probe(Buffer.alloc(100_000, 0x5a))).rejects.toMatchObject({ code: 'BEAMFLOW_INPUT' });
     await expect(probe(Readable.from([Buffer.alloc(0)]))).rejects.toMatchObject({ code: 'BEAMFLOW_INPUT' });
