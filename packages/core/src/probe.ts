@@ -8,10 +8,10 @@
  * - {@link _describeFormat} maps an opened beamcoder demuxer (a format
  *   context) to a {@link ProbeResult} of plain values: nothing in the result
  *   refers to a native object;
- * - {@link probe} checks and opens a path or URL (the protocol whitelist and
- *   the file checks of `decodeFile`, see sources/input-checks.ts), describes
- *   it and closes the demuxer as soon as it is described (also when that
- *   throws), so that the file is not held open until a garbage collection.
+ * - {@link probe} opens a path, URL or bytes through a {@link Demuxer} (its
+ *   protocol whitelist, file checks and byte input), describes it and closes
+ *   the demuxer as soon as it is described (also when that throws), so that
+ *   the file is not held open until a garbage collection.
  *
  * Where the two overlap the result follows ffprobe: the same field names and,
  * for strings, the same text (`'30000/1001'`, `'1:1'`, `'progressive'`);
@@ -20,12 +20,12 @@
  * what ffprobe prints as `N/A` (and leaves out of its JSON) is absent.
  */
 import type { Readable } from 'node:stream';
-import { Demuxer, inputFormat } from './sources/demuxer.js';
+import { Demuxer } from './sources/demuxer.js';
 import { closestNames, ConfigError } from './errors.js';
-import { beamcoder, type BeamDemuxer } from './native.js';
+import type { BeamDemuxer } from './native.js';
 import { displayMatrixFrom, displayRotation } from './orientation.js';
 import { NOPTS } from './rational.js';
-import { checkInput, checkInputOptions, demuxerOptions, openFailure, type InputCheckOptions } from './sources/input-checks.js';
+import { checkInputOptions, type InputCheckOptions } from './sources/input-checks.js';
 import { describe } from './validate.js';
 
 /**
@@ -482,44 +482,45 @@ function checkOptions(opts: unknown): ProbeOptions {
  */
 export async function probe(input: string | Buffer | Uint8Array | Readable, opts?: ProbeOptions): Promise<ProbeResult> {
   const options = checkOptions(opts);
-  if (typeof input !== 'string') {
-    if (isByteInput(input)) return probeBytes(input as Uint8Array | Readable, options);
+  const common = {
+    ...(options.protocols ? { protocols: options.protocols } : {}),
+    ...(options.allowConcat !== undefined ? { allowConcat: options.allowConcat } : {}),
+    ...(options.format !== undefined ? { format: options.format } : {}),
+  };
+  if (typeof input === 'string') {
+    // The Demuxer checks the path or URL (protocols, concat lists, missing and empty files) and
+    // opens it as it would to read it.
+    const dm = new Demuxer({ input, ...common });
+    return describeWith(dm, input, dm._inputSize());
+  }
+  if (!isByteInput(input)) {
     throw new ConfigError('input', `must be a file path or URL (got ${typeof input === 'object' && input !== null ? 'an object' : describe(input)})`);
   }
-  const checked = checkInput(input, options, 'input');
-  const iformat = options.format !== undefined ? { iformat: inputFormat(options.format).iformat } : {};
-  let dm: BeamDemuxer;
-  try {
-    dm = await beamcoder().demuxer({ url: checked.url, options: demuxerOptions(checked), ...iformat } as never);
-  } catch (err) {
-    throw openFailure(input, err);
+  const dm = new Demuxer({ spool: true, ...common });
+  const bytes = input instanceof ArrayBuffer ? new Uint8Array(input) : input instanceof Uint8Array ? input : undefined;
+  if (bytes) {
+    dm.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    return describeWith(dm, 'input stream', bytes.byteLength);
   }
-  try {
-    return _describeFormat(dm, input, checked.size !== undefined ? { size: checked.size } : {});
-  } finally {
-    // Close the input now rather than at the wrapper's collection: a program probing many
-    // files would otherwise hold one descriptor per file until the collector runs.
-    dm.forceClose();
-  }
+  const readable = input as Readable;
+  readable.pipe(dm);
+  return describeWith(dm, 'input stream', undefined, () => readable.unpipe(dm));
 }
 
-/** {@link probe} of bytes: a Demuxer opened on them, described, closed. */
-async function probeBytes(input: Uint8Array | ArrayBuffer | Readable, options: ProbeOptions): Promise<ProbeResult> {
-  const dm = new Demuxer({ spool: true, ...(options.protocols ? { protocols: options.protocols } : {}), ...(options.format !== undefined ? { format: options.format } : {}) });
+/**
+ * A Demuxer's input opened, described and closed: the file descriptor goes at once rather than at
+ * the wrapper's collection (a program probing many files would hold one per file until then).
+ */
+async function describeWith(dm: Demuxer, label: string, size: number | undefined, detach?: () => void): Promise<ProbeResult> {
   // Errors surface through the open below; the stream's own 'error' would otherwise be unhandled.
   dm.on('error', () => undefined);
   let native: BeamDemuxer | undefined;
-  const bytes = input instanceof ArrayBuffer ? new Uint8Array(input) : input instanceof Uint8Array ? input : undefined;
-  const readable = bytes ? undefined : (input as Readable);
   try {
-    if (bytes) dm.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    else readable!.pipe(dm);
     native = await dm._openForProbe();
-    const size = bytes?.byteLength;
-    return _describeFormat(native, 'input stream', size !== undefined ? { size } : {});
+    return _describeFormat(native, label, size !== undefined ? { size } : {});
   } finally {
     native?.forceClose();
-    readable?.unpipe(dm);
+    detach?.();
     dm.destroy();
   }
 }

@@ -129,9 +129,8 @@ function checkTime(field: string, v: unknown): number | undefined {
  * FFmpeg's input format object for a demuxer name, or a ConfigError listing the closest names.
  * A name FFmpeg has only among its devices (`lavfi`, `v4l2`, `alsa`, `x11grab`) loads
  * libavdevice first (see the fork's loadDevices: it is not loaded with the addon).
- * @internal
  */
-export function inputFormat(name: string): { iformat: unknown; device: boolean } {
+function inputFormat(name: string): { iformat: unknown; device: boolean } {
   const bc = beamcoder() as unknown as { demuxers(): Record<string, unknown>; loadDevices(load: boolean): string[] };
   // FFmpeg names some demuxers with their aliases ('mov,mp4,m4a,3gp,3g2,mj2'): any of them will do, as with -f.
   const find = (all: Record<string, unknown>): string | undefined => Object.keys(all).find((k) => k === name || k.split(',').includes(name));
@@ -298,6 +297,11 @@ export abstract class DemuxStream extends Duplex {
    */
   _openForProbe(): Promise<BeamDemuxer> {
     return this.#opened();
+  }
+
+  /** The size of the regular file read (`input`), when it is one. @internal */
+  _inputSize(): number | undefined {
+    return this.#checked?.size;
   }
 
   async #open(): Promise<void> {
