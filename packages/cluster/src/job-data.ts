@@ -41,6 +41,14 @@ export interface ClusterVideoSettings {
   profile?: (typeof H264_PROFILES)[number];
   /** x264's `-bf`. */
   maxBFrames?: number;
+  /**
+   * x264's macroblock-tree rate control (its default: on). `false` makes a segment's bytes
+   * depend on nothing but its input and settings: with mb-tree and B-frames, Debian 12's
+   * libx264 (0.164) reads 4 bytes past one of its own buffers, so a segment encoded again (a
+   * retry after a crash) can differ in bytes from the first encode, though never in frames or
+   * timing. Off costs some compression at the same `crf`.
+   */
+  mbtree?: boolean;
   /** Keyframe interval inside a segment, in frames (each segment starts with one anyway). */
   gopSize?: number;
   /** x264 threads per segment encode (0: automatic). One per worker suits a worker per core. */
@@ -152,6 +160,11 @@ function num(field: string, v: unknown, min: number, max: number): number {
   return v;
 }
 
+function bool(field: string, v: unknown): boolean {
+  if (typeof v !== 'boolean') throw new ConfigError(field, `must be true or false (got ${JSON.stringify(v)})`);
+  return v;
+}
+
 function choice<T extends string>(field: string, v: unknown, allowed: readonly T[]): T {
   if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) throw new ConfigError(field, `must be one of ${allowed.join(', ')} (got ${JSON.stringify(v)})`, allowed);
   return v as T;
@@ -171,7 +184,7 @@ function str(field: string, v: unknown, re: RegExp, what: string): string {
 /** Checked video settings (defaults not filled in). */
 export function checkVideoSettings(v: unknown, field = 'video'): ClusterVideoSettings {
   const o = object(field, v ?? {});
-  onlyKeys(field, o, ['codec', 'preset', 'crf', 'bitRate', 'profile', 'maxBFrames', 'gopSize', 'threads', 'width', 'height']);
+  onlyKeys(field, o, ['codec', 'preset', 'crf', 'bitRate', 'profile', 'maxBFrames', 'mbtree', 'gopSize', 'threads', 'width', 'height']);
   const out: ClusterVideoSettings = {};
   if (o.codec !== undefined) out.codec = choice(`${field}.codec`, o.codec, ['h264'] as const);
   if (o.preset !== undefined) out.preset = choice(`${field}.preset`, o.preset, X264_PRESETS);
@@ -179,6 +192,7 @@ export function checkVideoSettings(v: unknown, field = 'video'): ClusterVideoSet
   if (o.bitRate !== undefined) out.bitRate = int(`${field}.bitRate`, o.bitRate, 10_000, 1_000_000_000);
   if (o.profile !== undefined) out.profile = choice(`${field}.profile`, o.profile, H264_PROFILES);
   if (o.maxBFrames !== undefined) out.maxBFrames = int(`${field}.maxBFrames`, o.maxBFrames, 0, 16);
+  if (o.mbtree !== undefined) out.mbtree = bool(`${field}.mbtree`, o.mbtree);
   if (o.gopSize !== undefined) out.gopSize = int(`${field}.gopSize`, o.gopSize, 1, 10_000);
   if (o.threads !== undefined) out.threads = int(`${field}.threads`, o.threads, 0, 64);
   if (o.width !== undefined) out.width = even(`${field}.width`, o.width);

@@ -38,8 +38,9 @@ afterAll(() => {
 });
 
 /** Start a worker process; resolves once it takes jobs. */
-export function startWorkerProcess(args: { redis: string; storage: string; concurrency?: number; lockDuration?: number; stalledInterval?: number; name?: string }): Promise<WorkerProcess> {
+export function startWorkerProcess(args: { redis: string; storage: string; concurrency?: number; lockDuration?: number; stalledInterval?: number; name?: string; redisCa?: string }): Promise<WorkerProcess> {
   const argv = ['--redis', args.redis, '--storage', args.storage, '--concurrency', String(args.concurrency ?? 1), '--threads', '1'];
+  if (args.redisCa !== undefined) argv.push('--redis-ca', args.redisCa);
   if (args.lockDuration !== undefined) argv.push('--lock-duration', String(args.lockDuration));
   if (args.stalledInterval !== undefined) argv.push('--stalled-interval', String(args.stalledInterval));
   if (args.name !== undefined) argv.push('--name', args.name);
@@ -134,10 +135,31 @@ export function packetChecksums(path: string): string[] {
 }
 
 /**
+ * Per-packet checksums of each video segment (framemd5 lines of stream 0: dts, pts, duration,
+ * size, md5), split at the segments' first timestamps (`starts`, ticks of the output's video
+ * time base), and of the audio stream as a whole.
+ */
+export function segmentChecksums(path: string, starts: readonly number[]): { segments: string[][]; audio: string[] } {
+  const segments = starts.map(() => [] as string[]);
+  const audio: string[] = [];
+  for (const line of packetChecksums(path)) {
+    const [stream, , pts] = line.split(',').map((f) => f.trim());
+    if (stream === '1') {
+      audio.push(line);
+      continue;
+    }
+    let seg = 0;
+    while (seg + 1 < starts.length && Number(pts) >= starts[seg + 1]!) seg++;
+    segments[seg]!.push(line);
+  }
+  return { segments, audio };
+}
+
+/**
  * Each segment's video packets as (pts, key) in decode order, split at the segments' first
  * timestamps (`starts`, ticks of the output's video time base): what a re-run of a segment
- * must reproduce. (Byte-identical packets cannot be asserted here: see the README's note on
- * encoder determinism.)
+ * must reproduce whatever the encoder's settings. (Bytes, with `segmentChecksums`, only with
+ * `mbtree: false`: see the README's note on encoder determinism.)
  */
 export function segmentPackets(path: string, starts: readonly number[]): Array<{ count: number; pts: number[]; firstIsKey: boolean }> {
   const pkts = probePackets(path).filter((p) => p.stream_index === 0);

@@ -21,8 +21,11 @@
  * - Cancelled (the flow's cancel key, or BullMQ's signal): the pipeline is
  *   aborted, the temporary file removed, and the job fails without retries.
  *   Killed (SIGKILL): only a `.partial-*` file is left; BullMQ's stalled-job
- *   check hands the segment to another worker, whose encode is the same (x264
- *   is deterministic for the same settings and threads).
+ *   check hands the segment to another worker, whose encode has the same
+ *   frames, times and keyframes. The same bytes too with `mbtree: false`:
+ *   with mb-tree and B-frames, Debian 12's libx264 reads 4 bytes past one of
+ *   its own buffers (valgrind shows it in the ffmpeg command line as well),
+ *   so its output can depend on what the heap held there.
  */
 import { statSync } from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
@@ -137,6 +140,7 @@ export async function processVideoSegment(job: Job, ctx: ProcessorContext, bullS
             ...(v.maxBFrames !== undefined ? { maxBFrames: v.maxBFrames } : {}),
             ...(v.gopSize !== undefined ? { gopSize: v.gopSize } : {}),
             ...(threads !== undefined ? { threads } : {}),
+            ...(v.mbtree !== undefined ? { options: { mbtree: v.mbtree } } : {}),
           },
         }),
         new Rescaler(),

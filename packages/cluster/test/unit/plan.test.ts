@@ -73,6 +73,8 @@ describe('job data', () => {
     expect(checkVideoSettings({ preset: 'slow', crf: 20, width: 640, height: 360 })).toEqual({ preset: 'slow', crf: 20, width: 640, height: 360 });
     expect(configField(() => checkVideoSettings({ preset: 'placebo2' }))).toBe('video.preset');
     expect(configField(() => checkVideoSettings({ width: 641 }))).toBe('video.width');
+    expect(checkVideoSettings({ mbtree: false })).toEqual({ mbtree: false });
+    expect(configField(() => checkVideoSettings({ mbtree: 'no' }))).toBe('video.mbtree');
     expect(checkLadder([{ height: 720 }, { height: 360, name: 'low' }]).map((r) => r.name)).toEqual(['720p', 'low']);
     expect(configField(() => checkLadder([{ height: 360, name: '../x' }]))).toBe('ladder[0].name');
   });
