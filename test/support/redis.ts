@@ -5,13 +5,18 @@
  * stops the process and starts a new one on the same port and directory,
  * which is how a test makes "Redis restarted mid-job" happen; for the data to
  * survive that, ask for `persistent: true` (an append-only file fsynced on
- * every write, as a production Redis behind BullMQ should run).
+ * every write, as a production Redis behind BullMQ should run). With
+ * `tls: true` it speaks only TLS (`rediss://`): the openssl command line makes
+ * a private CA and a server certificate it signs for 127.0.0.1 and localhost,
+ * as a deployment with its own CA would have, so the clients must be given
+ * the CA (`ca`) to trust the server.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll } from 'vitest';
 import { freePort } from './net.js';
@@ -20,8 +25,10 @@ const REDIS = 'redis-server';
 
 export interface TestRedis {
   port: number;
-  /** `redis://127.0.0.1:PORT` (with the password when one was asked for). */
+  /** `redis://127.0.0.1:PORT`, or `rediss://` with `tls` (with the password when one was asked for). */
   url: string;
+  /** With `tls`: the PEM file of the CA that signed the server's certificate. */
+  ca?: string;
   /** Output the server printed (its log goes to stdout). */
   log(): string;
   /** Stop the process (SIGTERM, then SIGKILL after 5 s) and start it again on the same port. */
@@ -34,19 +41,54 @@ export interface TestRedisOptions {
   persistent?: boolean;
   /** `--requirepass`: clients must authenticate. */
   password?: string;
+  /** TLS only (`--port 0 --tls-port`), with a certificate from a private CA (`ca`). */
+  tls?: boolean;
 }
 
+function openssl(dir: string, args: string[]): void {
+  const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+  if (r.error || r.status !== 0) throw new Error(`openssl ${args.join(' ')} failed: ${r.error?.message ?? r.stderr}`);
+}
 
-/** Whether something answers PING on the port (a bare TCP accept is not enough: Redis may still be loading). */
-function pong(port: number, password?: string): Promise<boolean> {
+/**
+ * A CA and a server certificate it signs, in `dir`. The configuration is written here rather
+ * than taken from the machine's openssl.cnf, so what the certificates carry does not depend on
+ * it: a CA marked as one, and a server certificate whose names are what a client checks (an IP
+ * address is matched against the IP entries of subjectAltName, never the CN).
+ */
+function makeCertificates(dir: string): { ca: string; cert: string; key: string } {
+  writeFileSync(join(dir, 'ca.cnf'), [
+    '[req]', 'distinguished_name = dn', 'prompt = no', 'x509_extensions = ca',
+    '[dn]', 'CN = beamflow test CA',
+    '[ca]', 'basicConstraints = critical, CA:TRUE', 'keyUsage = critical, keyCertSign, cRLSign', 'subjectKeyIdentifier = hash', '',
+  ].join('\n'));
+  writeFileSync(join(dir, 'server.ext'), [
+    'basicConstraints = CA:FALSE', 'keyUsage = critical, digitalSignature, keyEncipherment', 'extendedKeyUsage = serverAuth',
+    'subjectAltName = IP:127.0.0.1, DNS:localhost', 'authorityKeyIdentifier = keyid', '',
+  ].join('\n'));
+  // P-256 keys: made in milliseconds, where RSA keys can take a second on a busy machine.
+  const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  openssl(dir, ['req', '-x509', ...key, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '7', '-config', 'ca.cnf']);
+  openssl(dir, ['req', '-new', ...key, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
+  openssl(dir, ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', '1', '-days', '7', '-extfile', 'server.ext', '-out', 'server.pem']);
+  return { ca: join(dir, 'ca.pem'), cert: join(dir, 'server.pem'), key: join(dir, 'server.key') };
+}
+
+/**
+ * Whether something answers PING on the port (a bare TCP accept is not enough: Redis may still be
+ * loading). Over TLS when `ca` is given, trusting only that CA: a server the clients could not
+ * verify is not ready for them. No servername: Node checks an IP host against the certificate's
+ * IP entries, and an IP address may not be sent as SNI.
+ */
+function pong(port: number, password?: string, ca?: Buffer): Promise<boolean> {
   return new Promise((resolve) => {
-    const s = createConnection({ host: '127.0.0.1', port });
+    const s: Socket = ca ? tlsConnect({ host: '127.0.0.1', port, ca }) : createConnection({ host: '127.0.0.1', port });
     let buf = '';
     s.setTimeout(1000, () => {
       s.destroy();
       resolve(false);
     });
-    s.once('connect', () => s.write(`${password ? `AUTH ${password}\r\n` : ''}PING\r\n`));
+    s.once(ca ? 'secureConnect' : 'connect', () => s.write(`${password ? `AUTH ${password}\r\n` : ''}PING\r\n`));
     s.on('data', (d: Buffer) => {
       buf += d.toString();
       if (buf.includes('+PONG') || buf.includes('-')) {
@@ -79,8 +121,13 @@ process.once('exit', () => {
 export async function startRedis(opts: TestRedisOptions = {}): Promise<TestRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'beamflow-redis-'));
   const port = await freePort();
+  const certs = opts.tls ? makeCertificates(dir) : undefined;
+  const caPem = certs ? readFileSync(certs.ca) : undefined;
   const args = [
-    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
+    ...(certs
+      ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', certs.cert, '--tls-key-file', certs.key, '--tls-ca-cert-file', certs.ca, '--tls-auth-clients', 'no']
+      : ['--port', String(port)]),
+    '--bind', '127.0.0.1', '--dir', dir, '--save', '',
     ...(opts.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
     ...(opts.password ? ['--requirepass', opts.password] : []),
     // BullMQ's own advice for a queue: never evict keys under memory pressure.
@@ -105,7 +152,7 @@ export async function startRedis(opts: TestRedisOptions = {}): Promise<TestRedis
         : `redis-server failed to start: ${err.message}`;
     });
     const deadline = Date.now() + 15_000;
-    while (!(await pong(port, opts.password))) {
+    while (!(await pong(port, opts.password, caPem))) {
       if (exited) throw new Error(`${exited}\n${out.slice(-3000)}`);
       if (Date.now() > deadline) throw new Error(`redis-server did not answer on 127.0.0.1:${port} within 15 s\n${out.slice(-3000)}`);
       await sleep(50);
@@ -126,7 +173,8 @@ export async function startRedis(opts: TestRedisOptions = {}): Promise<TestRedis
   await launch();
   return {
     port,
-    url: `redis://${opts.password ? `:${encodeURIComponent(opts.password)}@` : ''}127.0.0.1:${port}`,
+    url: `${certs ? 'rediss' : 'redis'}://${opts.password ? `:${encodeURIComponent(opts.password)}@` : ''}127.0.0.1:${port}`,
+    ...(certs ? { ca: certs.ca } : {}),
     log: () => out,
     async restart({ downMs = 1000 } = {}) {
       await stop();

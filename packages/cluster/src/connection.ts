@@ -12,12 +12,16 @@
  *   the jobs in flight (BullMQ requires it for workers). ioredis reconnects
  *   with a backoff capped at 2 s.
  * - The first connection is awaited (`whenReady`): refused credentials fail at
- *   once (a ConfigError: retrying will not fix a password), and a Redis that
- *   cannot be reached within the deadline fails with the last reason; after
- *   that, a lost connection is waited for, never failed.
+ *   once (a ConfigError: retrying will not fix a password), and so does a
+ *   server certificate that fails verification (untrusted, for another name,
+ *   expired: a ConfigError naming Node's reason, and for an untrusted one the
+ *   advice to pass its CA); a Redis that cannot be reached within the
+ *   deadline fails with the last reason; after that, a lost connection is
+ *   waited for, never failed.
  * - A password never appears in an error message or a log line: `redactUrl`.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
 import { BeamflowError, ConfigError } from '@beamflow/core';
 
@@ -60,11 +64,25 @@ export function redisOptionsFromUrl(url: string, field = 'redis', tls?: RedisTls
     ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
     ...(db !== '' ? { db: Number(db) } : {}),
   };
-  if (scheme === 'rediss' || tls) {
-    const ca = tls?.ca === undefined ? undefined : typeof tls.ca === 'string' && !tls.ca.includes('-----BEGIN') ? readFileSync(tls.ca) : tls.ca;
-    opts.tls = { servername: opts.host, ...(ca ? { ca } : {}), ...(tls?.insecure ? { rejectUnauthorized: false } : {}) };
-  }
+  if (scheme === 'rediss' || tls) opts.tls = tlsOptions(opts.host!, tls, field);
   return opts;
+}
+
+/** ioredis's `tls` for a host and the TLS details given beside the URL or options. */
+function tlsOptions(host: string, tls: RedisTlsOptions | undefined, field: string, base: RedisOptions['tls'] = {}): NonNullable<RedisOptions['tls']> {
+  const ca = tls?.ca === undefined ? undefined : typeof tls.ca === 'string' && !tls.ca.includes('-----BEGIN') ? readCa(tls.ca, field) : tls.ca;
+  // SNI carries host names only: Node warns (DEP0123) at an IP address, and checks an IP host
+  // against the certificate's IP entries without it.
+  return { ...(isIP(host) ? {} : { servername: host }), ...base, ...(ca ? { ca } : {}), ...(tls?.insecure ? { rejectUnauthorized: false } : {}) };
+}
+
+/** A CA file's PEM; a ConfigError naming the file when it cannot be read. */
+function readCa(file: string, field: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new ConfigError(`${field}.tls.ca`, `cannot read the CA certificate ${file}: ${(err as Error).message}; pass a PEM file (--redis-ca FILE) or the PEM text`);
+  }
 }
 
 /** Options every connection of this package gets (see the file's header). */
@@ -84,14 +102,18 @@ export interface OwnedConnection {
 
 /** An ioredis instance for the input: the caller's own, or a new one this package will close. */
 export function openConnection(input: RedisConnectionInput, field = 'connection', tls?: RedisTlsOptions): OwnedConnection {
-  if (input instanceof Redis) return { redis: input, owned: false };
+  const instance = input instanceof Redis || (typeof input === 'object' && input !== null
+    // Another copy of ioredis (the application's own) is an instance too, if not of this class.
+    && typeof (input as { duplicate?: unknown }).duplicate === 'function' && typeof (input as { sendCommand?: unknown }).sendCommand === 'function');
+  if (instance) {
+    // The caller's connection is already made: TLS details given beside it would be ignored.
+    if (tls) throw new ConfigError(`${field}.tls`, 'TLS details cannot be applied to an ioredis instance; give them to the instance itself (its tls option), or pass a URL or options');
+    return { redis: input as Redis, owned: false };
+  }
   if (typeof input === 'string') return { redis: new Redis(withDefaults(redisOptionsFromUrl(input, field, tls))), owned: true };
   if (typeof input === 'object' && input !== null) {
-    // Another copy of ioredis (the application's own) is an instance too, if not of this class.
-    if (typeof (input as { duplicate?: unknown }).duplicate === 'function' && typeof (input as { sendCommand?: unknown }).sendCommand === 'function') {
-      return { redis: input as unknown as Redis, owned: false };
-    }
-    return { redis: new Redis(withDefaults(input)), owned: true };
+    const opts = tls ? { ...input, tls: tlsOptions(input.host ?? '127.0.0.1', tls, field, input.tls) } : input;
+    return { redis: new Redis(withDefaults(opts)), owned: true };
   }
   throw new ConfigError(field, 'must be a redis:// URL, ioredis options or an ioredis instance');
 }
@@ -111,8 +133,36 @@ export async function closeConnection(c: OwnedConnection): Promise<void> {
 const AUTH = /WRONGPASS|NOAUTH|NOPERM|invalid password|Client sent AUTH/i;
 
 /**
- * Wait until the connection is ready; a ConfigError at once when Redis refuses the credentials,
- * a BeamflowError when it cannot be reached within `timeoutMs`.
+ * Node's codes for a server certificate that does not chain to a CA this client trusts. (A
+ * server that sends its CA along gives SELF_SIGNED_CERT_IN_CHAIN, one that sends the leaf
+ * alone UNABLE_TO_VERIFY_LEAF_SIGNATURE.)
+ */
+const UNTRUSTED = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'CERT_UNTRUSTED', 'CERT_REJECTED', 'INVALID_CA',
+]);
+/** Other verification failures of the server's certificate: a retry meets the same certificate. */
+const CERT_FAILED = new Set([
+  'ERR_TLS_CERT_ALTNAME_INVALID', 'HOSTNAME_MISMATCH', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_REVOKED',
+  'CERT_SIGNATURE_FAILURE', 'INVALID_PURPOSE', 'PATH_LENGTH_EXCEEDED', 'CERT_CHAIN_TOO_LONG',
+]);
+
+/** The ConfigError for a server certificate that failed verification, or undefined for any other error. */
+function certificateError(err: Error, label: string, field: string): ConfigError | undefined {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === undefined || (!UNTRUSTED.has(code) && !CERT_FAILED.has(code))) return undefined;
+  const reason = `${code}: ${err.message.split('\n')[0]}`;
+  const at = `Redis at ${redactUrl(label)}`;
+  if (UNTRUSTED.has(code)) {
+    return new ConfigError(field, `${at} presented a certificate this client does not trust (${reason}); pass the CA that signed it (--redis-ca FILE on the command line, tls.ca in the API)`);
+  }
+  return new ConfigError(field, `${at} presented a certificate that failed verification (${reason})`);
+}
+
+/**
+ * Wait until the connection is ready; a ConfigError at once when Redis refuses the credentials
+ * or its certificate fails verification, a BeamflowError when it cannot be reached within
+ * `timeoutMs`.
  */
 export function whenReady(redis: Redis, label: string, timeoutMs: number, field = 'connection'): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
@@ -129,6 +179,10 @@ export function whenReady(redis: Redis, label: string, timeoutMs: number, field 
     const onError = (err: Error): void => {
       last = err.message;
       if (AUTH.test(err.message)) done(new ConfigError(field, `Redis at ${redactUrl(label)} refused the credentials: ${err.message.split('\n')[0]}`));
+      else {
+        const cert = certificateError(err, label, field);
+        if (cert) done(cert);
+      }
     };
     const timer = setTimeout(() => done(new BeamflowError('BEAMFLOW_ERROR', `cannot reach Redis at ${redactUrl(label)} within ${Math.round(timeoutMs / 1000)} s${last ? `: ${last}` : ''}`)), timeoutMs);
     redis.on('ready', onReady);
@@ -140,5 +194,5 @@ export function whenReady(redis: Redis, label: string, timeoutMs: number, field 
 export function labelOf(input: RedisConnectionInput): string {
   if (typeof input === 'string') return input;
   const o = ((input as { options?: RedisOptions }).options ?? input) as RedisOptions;
-  return `redis://${o.host ?? '127.0.0.1'}:${o.port ?? 6379}`;
+  return `${o.tls ? 'rediss' : 'redis'}://${o.host ?? '127.0.0.1'}:${o.port ?? 6379}`;
 }

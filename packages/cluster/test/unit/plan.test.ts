@@ -13,7 +13,7 @@ import { ClusterJobError } from '@beamflow/cluster';
 import { cutSegments, type KeyframeIndex } from '../../src/segments.js';
 import { checkStitchData, checkVideoSegmentData, checkVideoSettings, checkLadder } from '../../src/job-data.js';
 import { relativeInStorage, resolveInStorage, storageRoot } from '../../src/storage.js';
-import { redactUrl, redisOptionsFromUrl } from '../../src/connection.js';
+import { openConnection, redactUrl, redisOptionsFromUrl } from '../../src/connection.js';
 import { formatReason, parseReason } from '../../src/errors.js';
 import { tempDir } from '../../../../test/support/media.js';
 
@@ -114,6 +114,17 @@ describe('Redis URLs', () => {
     expect(redisOptionsFromUrl('redis://:s3cr%40t@db.example:6380/2')).toEqual({ host: 'db.example', port: 6380, password: 's3cr@t', db: 2 });
     const tls = redisOptionsFromUrl('rediss://worker:pw@db.example');
     expect(tls).toMatchObject({ host: 'db.example', port: 6379, username: 'worker', password: 'pw', tls: { servername: 'db.example' } });
+  });
+
+  it('applies TLS details to ioredis options, and refuses them beside an instance', () => {
+    const c = openConnection({ host: 'db.example', port: 1, lazyConnect: true }, 'connection', { insecure: true });
+    expect(c.redis.options.tls).toEqual({ servername: 'db.example', rejectUnauthorized: false });
+    expect(configField(() => openConnection(c.redis, 'connection', { insecure: true }))).toBe('connection.tls');
+    c.redis.disconnect();
+  });
+
+  it('names a CA file it cannot read', () => {
+    expect(configField(() => redisOptionsFromUrl('rediss://db.example', 'redis', { ca: join(tempDir('cluster-ca-unit'), 'missing.pem') }))).toBe('redis.tls.ca');
   });
 
   it('refuses other schemes and never shows the password', () => {
