@@ -21,8 +21,11 @@ for extra in "$@"; do
     vulkan) ls /usr/share/vulkan/icd.d/lvp_icd.*.json >/dev/null 2>&1 || need_apt+=(mesa-vulkan-drivers) ;;
     # A real browser for the playback tests: Debian's build decodes H.264/AAC MP4 itself.
     chromium) command -v chromium >/dev/null || need_apt+=(chromium) ;;
-    # A real Redis for @beamflow/cluster's tests (each test file starts its own on loopback).
-    redis) command -v redis-server >/dev/null || need_apt+=(redis-server) ;;
+    # A real Redis for @beamflow/cluster's tests (each test file starts its own on loopback),
+    # and openssl to make the private CA and certificate of the TLS test's Redis.
+    redis)
+      command -v redis-server >/dev/null || need_apt+=(redis-server)
+      command -v openssl >/dev/null || need_apt+=(openssl) ;;
   esac
 done
 
