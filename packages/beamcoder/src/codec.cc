@@ -7267,9 +7267,11 @@ napi_status fromAVCodecContext(napi_env env, AVCodecContext* codec,
     { "stream_index", nullptr, nullptr, nullptr, nop, undef, napi_writable, nullptr },
     // 140
     { "demuxer", nullptr, nullptr, nullptr, nop, undef, napi_writable, nullptr},
-    { "_CodecContext", nullptr, nullptr, nullptr, nullptr, extCodec, napi_default, nullptr }
+    { "_CodecContext", nullptr, nullptr, nullptr, nullptr, extCodec, napi_default, nullptr },
+    // Last, so that a decoder's count leaves it out.
+    { "encodeInline", nullptr, encodeInline, nullptr, nullptr, nullptr, napi_enumerable, codec }
   };
-  status = napi_define_properties(env, jsCodec, 142, desc);
+  status = napi_define_properties(env, jsCodec, encoding ? 143 : 142, desc);
   PASS_STATUS;
 
   *result = jsCodec;

@@ -46,6 +46,7 @@ napi_value encoder(napi_env env, napi_callback_info info);
 void encodeExecute(napi_env env, void* data);
 void encodeComplete(napi_env env, napi_status asyncStatus, void* data);
 napi_value encode(napi_env env, napi_callback_info info);
+napi_value encodeInline(napi_env env, napi_callback_info info);
 napi_value flushEnc(napi_env env, napi_callback_info info);
 
 void encoderFinalizer(napi_env env, void* data, void* hint);

@@ -49,6 +49,12 @@ export interface Encoder extends Omit<CodecContext,
    * @returns a promise that resolves to a EncodedPackets object when the encode has completed successfully
 	 */
 	encode(...frames: Frame[]): Promise<EncodedPackets>
+	/**
+	 * As encode(), on the calling thread instead of libuv's pool (beamflow's fork): for
+	 * encodes cheaper than a trip to the pool (audio frames). The promise is settled when
+	 * the call returns.
+	 */
+	encodeInline(frame: Frame | Frame[]): Promise<EncodedPackets>
   /**
 	 * Once all Frames have been passed to the encoder, it is necessary to call its
 	 * asynchronous flush() method. If any Packets are yet to be delivered by the encoder

@@ -22,7 +22,10 @@
  *   Video pts stay in the input's time base, so a variable-rate input keeps
  *   every frame's time (a configured frameRate counts in 1/frameRate); audio
  *   is converted to the encoder's format and re-chunked to its frame size with
- *   exact sample-counted timestamps. A video frame handed in is consumed:
+ *   exact sample-counted timestamps. Video encodes run on libuv's pool; an
+ *   audio frame's encode, which costs about what a trip there does, runs on
+ *   this thread (as ffmpeg encodes audio on its main thread). A video frame
+ *   handed in is consumed:
  *   its buffers are released once the codec has its own reference.
  * - The descriptor of a stream can only be complete once its codec has opened
  *   (x264 makes its extradata at the first frame), and a muxer must know every
@@ -435,7 +438,11 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
       if (!enc) throw new FFmpegError('encode', 'encoder released');
       // The frames one input became (an audio frame re-chunked to the codec's size) go in one
       // native call: the addon sends each and reads what the codec has ready in between.
-      const res = await this.track(() => enc.encode(frames.length === 1 ? frames[0]! : [...frames]))
+      const input = frames.length === 1 ? frames[0]! : [...frames];
+      // An audio frame's encode costs about what a trip to libuv's pool does: done on this thread
+      // (where the fork has it), as the ffmpeg command line encodes audio on its main thread.
+      const inline = slot.kind === 'audio' && typeof enc.encodeInline === 'function';
+      const res = await this.track(() => (inline ? enc.encodeInline(input) : enc.encode(input)))
         .catch((err: unknown) => { throw toFFmpegError(`encode (${slot.info.name})`, err); });
       this.#describeOnce(slot, desc, out);
       for (const p of res.packets) out.push(this.#packet(slot, p));

@@ -1,8 +1,9 @@
 /**
  * Batched native calls: a regular file is read up to 16 packets per call and
  * its audio packets decoded several per call; a pipe is read one packet at a
- * time. What a user sees must not change: the same packets and frames, in
- * each stream's order, as single calls (and as the ffmpeg command line).
+ * time; an audio encode runs on the calling thread (`encodeInline`). What a
+ * user sees must not change: the same packets and frames, in each stream's
+ * order, as single calls on the pool (and as the ffmpeg command line).
  */
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
@@ -150,5 +151,60 @@ describe('decodeFile and demuxFile with batched calls', () => {
     await consumed;
     expect({ inTime, framesBeforeTheRest }).toEqual({ inTime: true, framesBeforeTheRest: written - 2 });
     expect(frames).toBe(75);
+  });
+});
+
+describe('encodeInline of the patched addon', () => {
+  type Enc = { encode(f: unknown): Promise<{ packets: Packet[] }>; encodeInline(f: unknown): Promise<{ packets: Packet[] }>; flush(): Promise<{ packets: Packet[] }> };
+  const openAac = (): Enc => beamcoder().encoder({
+    name: 'aac', sample_rate: 48000, sample_fmt: 'fltp', channels: 2, channel_layout: 'stereo', time_base: [1, 48000], bit_rate: 96_000,
+  } as unknown as { name: string }) as unknown as Enc;
+  const tone = (i: number, value?: number): unknown => {
+    const f = beamcoder().frame({ nb_samples: 1024, format: 'fltp', channels: 2, channel_layout: 'stereo', sample_rate: 48000, pts: i * 1024 }).alloc();
+    for (const plane of f.data as Buffer[]) {
+      for (let s = 0; s < 1024; s++) plane.writeFloatLE(value ?? 0.5 * Math.sin((2 * Math.PI * 440 * (i * 1024 + s)) / 48000), s * 4);
+    }
+    return f;
+  };
+  const run = async (inline: boolean): Promise<string[]> => {
+    const enc = openAac();
+    const out: string[] = [];
+    const keep = (r: { packets: Packet[] }): void => {
+      for (const p of r.packets) out.push(`${p.pts}:${p.size}:${Buffer.from(p.data.subarray(0, p.size)).toString('base64')}`);
+    };
+    for (let i = 0; i < 40; i++) keep(await (inline ? enc.encodeInline(tone(i)) : enc.encode(tone(i))));
+    keep(await enc.flush());
+    return out;
+  };
+
+  it('gives the packets of encode(), the promise settled before it returns', async () => {
+    const inline = await run(true);
+    expect(inline.length).toBeGreaterThan(38);
+    expect(inline).toEqual(await run(false));
+    const enc = openAac();
+    let settled = false;
+    const p = enc.encodeInline(tone(0)).then(() => (settled = true));
+    await Promise.resolve();
+    expect(settled).toBe(true);
+    await p;
+  });
+
+  it('rejects what encode() rejects, at the same frame', async () => {
+    // AAC refuses samples that are not numbers once they reach its analysis (a frame or two in).
+    const firstRefusal = async (inline: boolean): Promise<{ frame: number; message: string } | undefined> => {
+      const enc = openAac();
+      for (let i = 0; i < 10; i++) {
+        try {
+          await (inline ? enc.encodeInline(tone(i, Number.NaN)) : enc.encode(tone(i, Number.NaN)));
+        } catch (err) {
+          return { frame: i, message: (err as Error).message };
+        }
+      }
+      return undefined;
+    };
+    const inline = await firstRefusal(true);
+    expect(inline?.message).toMatch(/Error sending frame/);
+    expect(inline).toEqual(await firstRefusal(false));
+    await expect(openAac().encodeInline({ type: 'Packet' })).rejects.toThrow(/must be of type frame/);
   });
 });
