@@ -69,14 +69,19 @@ const FLAG_OF_FIELD: Record<string, string> = {
 /** Operations whose FFmpeg failure means the input's data is broken, not beamflow or the output. */
 const INPUT_OPS = /^(read |decode |drain decoder|open decoder)/;
 
-/** Map any thrown value to an exit code, a stable code and a message. */
-export function classify(err: unknown): Failure {
+/**
+ * Map any thrown value to an exit code, a stable code and a message. `flags`: the running
+ * command's option names; a field is reported under a flag only when the command has it (a
+ * core `width` is `--size` for transcode, but thumbnails has a `--width` of its own).
+ */
+export function classify(err: unknown, flags?: ReadonlySet<string>): Failure {
   if (err instanceof UsageError) return { exitCode: EXIT.usage, code: err.code, message: err.message };
   if (BeamflowError.isInstance(err)) {
     switch (err.code) {
       case 'BEAMFLOW_CONFIG': {
         const field = (err as BeamflowError & { field?: string }).field;
-        const flag = field === undefined ? undefined : FLAG_OF_FIELD[field];
+        const mapped = field === undefined ? undefined : FLAG_OF_FIELD[field];
+        const flag = mapped && (!flags || flags.has(mapped.slice(2))) ? mapped : undefined;
         const message = flag && field && err.message.startsWith(`${field}: `) ? `${flag}: ${err.message.slice(field.length + 2)}` : err.message;
         return { exitCode: EXIT.usage, code: err.code, message };
       }

@@ -135,7 +135,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (command.media) interrupts.install();
     return await command.run(args, { io, progress, interrupts });
   } catch (err) {
-    const failure = classify(err);
+    const failure = classify(err, command ? new Set(command.options.map((o) => o.name)) : undefined);
     const exitCode = interrupts?.exitCode ?? failure.exitCode;
     progress.closeLine();
     if (progress.mode === 'json') {

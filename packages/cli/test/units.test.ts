@@ -85,6 +85,9 @@ describe('exit codes', () => {
   it('maps beamflow errors by code', () => {
     expect(classify(new UsageError('x'))).toMatchObject({ exitCode: 2, code: 'BEAMFLOW_USAGE' });
     expect(classify(new ConfigError('video.preset', 'unknown preset "x"', ['fast']))).toEqual({ exitCode: 2, code: 'BEAMFLOW_CONFIG', message: '--preset: unknown preset "x"' });
+    // A field is named by the flag of the command that has it, and left as it is otherwise.
+    expect(classify(new ConfigError('width', 'must be even'), new Set(['size', 'crf']))).toMatchObject({ message: '--size: must be even' });
+    expect(classify(new ConfigError('width', 'must be even'), new Set(['width', 'every']))).toMatchObject({ message: 'width: must be even' });
     expect(classify(new InputError('in.mp4', 'no such file'))).toMatchObject({ exitCode: 3, code: 'BEAMFLOW_INPUT' });
     expect(classify(new FFmpegError('decode in.mp4 stream 0', 'Invalid data'))).toMatchObject({ exitCode: 3 });
     expect(classify(new FFmpegError('encode (libx264)', 'failed'))).toMatchObject({ exitCode: 1, code: 'BEAMFLOW_FFMPEG' });
