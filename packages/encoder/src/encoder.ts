@@ -24,7 +24,8 @@
  *   is converted to the encoder's format and re-chunked to its frame size with
  *   exact sample-counted timestamps. Video encodes run on libuv's pool; an
  *   audio frame's encode, which costs about what a trip there does, runs on
- *   this thread (as ffmpeg encodes audio on its main thread). A video frame
+ *   this thread (as ffmpeg encodes audio on its main thread) while it takes
+ *   under a millisecond on average. A video frame
  *   handed in is consumed:
  *   its buffers are released once the codec has its own reference.
  * - The descriptor of a stream can only be complete once its codec has opened
@@ -117,7 +118,15 @@ interface CodecSlot {
   frameRate?: Rational;
   /** fpsMode 'cfr': FFmpeg's fps filter, opened at the first frame, and where the input ends. */
   cfr?: { graph?: FilterGraph; endPts?: bigint };
+  /** Audio: the codec's time per encode call (µs, a moving average), which decides where it runs. */
+  encodeMicros?: number;
 }
+
+/**
+ * Audio encodes that take longer than this (on average) go to libuv's pool: the event loop is
+ * never held longer by one. AAC at 48 kHz stereo takes a few hundred µs a frame here.
+ */
+const INLINE_MAX_MICROS = 1000;
 
 /**
  * Encode frames into packets.
@@ -440,10 +449,12 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
       // native call: the addon sends each and reads what the codec has ready in between.
       const input = frames.length === 1 ? frames[0]! : [...frames];
       // An audio frame's encode costs about what a trip to libuv's pool does: done on this thread
-      // (where the fork has it), as the ffmpeg command line encodes audio on its main thread.
-      const inline = slot.kind === 'audio' && typeof enc.encodeInline === 'function';
+      // (where the fork has it), as the ffmpeg command line encodes audio on its main thread —
+      // while it stays cheap, so that an expensive codec never holds up the event loop.
+      const inline = slot.kind === 'audio' && typeof enc.encodeInline === 'function' && (slot.encodeMicros ?? 0) <= INLINE_MAX_MICROS;
       const res = await this.track(() => (inline ? enc.encodeInline(input) : enc.encode(input)))
         .catch((err: unknown) => { throw toFFmpegError(`encode (${slot.info.name})`, err); });
+      if (slot.kind === 'audio') slot.encodeMicros = slot.encodeMicros === undefined ? res.total_time : 0.9 * slot.encodeMicros + 0.1 * res.total_time;
       this.#describeOnce(slot, desc, out);
       for (const p of res.packets) out.push(this.#packet(slot, p));
       return out;
