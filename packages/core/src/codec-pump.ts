@@ -29,10 +29,13 @@
  * {@link CodecStage} is the Duplex that stages (Encoder, decoder, filters,
  * Muxer) build on: `_write` → `handle()`, `_final` → `finish()` then end of the
  * readable side, `_read` → demand, `_destroy` → wait for the native call in
- * flight, then `release()` exactly once.
+ * flight, then `release()` exactly once (and report an AbortError when
+ * destroyed after the readable end was queued but before it was read, so that
+ * pipeline() tears the rest down instead of waiting on the next stage).
  */
 import { Duplex } from 'node:stream';
 import { AbortError, FFmpegError, StateError } from './errors.js';
+import { sourceCutShort } from './sources/cut-short.js';
 
 /** A codec seen through FFmpeg's send/receive calls. `null` sent means "end of input: drain". */
 export interface CodecPort<In, Out> {
@@ -289,7 +292,7 @@ export abstract class CodecStage<In, Out> extends Duplex {
       .catch(() => undefined)
       .then(() => this.#releaseOnce())
       .then(
-        () => done(err),
+        () => done(err ?? sourceCutShort(this)),
         (releaseErr: unknown) => done(err ?? asError(releaseErr)),
       );
   }

@@ -8,6 +8,7 @@ export { toFFmpegError, closestNames } from './errors.js';
 export { _setNativeAddonPath, _ffmpegMismatch } from './native.js';
 export * as validate from './validate.js';
 export { BatchPort } from './batch-port.js';
+export { sourceCutShort as cutShort } from './sources/cut-short.js';
 export { FrameFilter, identityProcessor } from './filters/frame-filter.js';
 export type { FrameProcessor } from './filters/frame-filter.js';
 export { checkPixelFormat } from './filters/scaler.js';

@@ -20,14 +20,16 @@
  *   (at most 256 packets, for a stream that never does), as
  *   `-avoid_negative_ts make_zero` shifts by what the interleaved start is.
  * - flush: held packets go out with the offset of what arrived; destroy:
- *   nothing native to release.
+ *   nothing native to release (destroyed after its end was queued but before
+ *   that end was read, it reports an AbortError, or pipeline() would never
+ *   end the stage after it).
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import {
   ConfigError, TimestampError, equalRational, rescale, toRational, NOPTS, type Envelope, type PacketEnvelope,
   type Rational, type RationalLike, type StreamDescriptor,
 } from '@beamflow/core';
-import { validate } from '@beamflow/core/internal';
+import { cutShort, validate } from '@beamflow/core/internal';
 
 /** Options of {@link Rescaler}. */
 export interface RescalerOptions {
@@ -88,6 +90,11 @@ export class Rescaler extends Transform {
       return per === undefined ? desc.timeBase : toRational(per);
     }
     return toRational(tb as RationalLike);
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    // Destroyed after its end was pushed but before the consumer read it: see cutShort.
+    cb(err ?? cutShort(this));
   }
 
   override _transform(e: Envelope, _enc: BufferEncoding, cb: TransformCallback): void {

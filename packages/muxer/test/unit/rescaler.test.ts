@@ -323,3 +323,21 @@ describe('Rescaler: descriptors and inputs', () => {
     expect(() => new Rescaler({ timeBase: { audio: [1, 0] } })).toThrow(expect.objectContaining({ code: 'BEAMFLOW_CONFIG', field: 'timeBase.audio' }));
   });
 });
+
+describe('Rescaler destroyed between queuing its end and the end being read', () => {
+  it('makes pipeline() fail instead of waiting for ever on the stage after it', async () => {
+    // The sink holds its first write: the Rescaler's last envelope is taken, its end queued
+    // but not read (the consumer is paused). Node's finished() counts a stream closed in that
+    // window as done, so without an error the sink would never be ended.
+    let release!: () => void;
+    const sink = new Writable({ objectMode: true, highWaterMark: 1, write: (_c, _e, cb) => { release = () => cb(); } });
+    const r = new Rescaler();
+    const done = pipeline(Readable.from([videoDesc()]), r, sink);
+    await new Promise<void>((resolve) => r.once('prefinish', () => setImmediate(resolve)));
+    expect(r.readableEnded).toBe(false);
+    r.destroy();
+    const err = await done.then(() => undefined, (e: unknown) => e);
+    expect(BeamflowError.isInstance(err) && err.code).toBe('BEAMFLOW_ABORTED');
+    release();
+  });
+});
