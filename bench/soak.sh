@@ -16,9 +16,11 @@ if [ ! -f "$dir/package/build/Release/beamcoder.node" ]; then
   [ -f "$prefix/include/node/node.h" ] && nodedir_flag="--nodedir=$prefix"
   (cd "$dir/package" && node "$gyp" rebuild $nodedir_flag >build.log 2>&1) || { cat "$dir/package/build.log" >&2; exit 1; }
 fi
-# V8 grows its young generation once, after ~100k frames here (heap committed 18 → 26 MB, and
-# malloc keeps more of the native frames that die with it): a step, not a slope. Giving V8 its
-# full young generation from the start takes that sizing out of what is measured as growth.
+# V8 grows its young generation twice (heap committed 18 → 27 MB by ~100k frames, 27 → 44 MB
+# anywhere from 150k to 800k), and after each step RSS climbs for ~100k frames more as V8 touches
+# what it committed and malloc keeps more of the native frames that die with it: steps, not a
+# slope. Giving V8 its full young generation from the start takes that sizing out of what is
+# measured as growth. The table soak.ts prints takes RSS apart (bench/RESULTS.md §4).
 echo "== patched, V8's young generation at full size from the start (--min-semi-space-size=16)"
 SOAK_FRAMES=$frames node --expose-gc --min-semi-space-size=16 --import tsx bench/soak.ts
 echo "== patched, Node's defaults"

@@ -34,6 +34,7 @@
 #include "hwcontext.h"
 #include <stdio.h>
 #include <dlfcn.h>
+#include <malloc.h>
 
 extern "C" {
   #include <libavcodec/avcodec.h>
@@ -1014,6 +1015,50 @@ napi_value liveObjects(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// beamflow: glibc's allocator statistics (mallinfo2(), summed over every arena)
+// and malloc_trim(0), for the soak benchmark: they tell bytes malloc hands out
+// (a leak grows them) from free bytes its arenas keep (fragmentation, retention),
+// which RSS mixes. null and false where the C library is not glibc 2.33 or later.
+napi_value mallocStats(napi_env env, napi_callback_info info) {
+  napi_status status;
+  napi_value result;
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+  struct mallinfo2 mi = mallinfo2();
+  const struct { const char* name; size_t value; } fields[] = {
+    { "arena", mi.arena }, { "ordblks", mi.ordblks }, { "hblks", mi.hblks }, { "hblkhd", mi.hblkhd },
+    { "uordblks", mi.uordblks }, { "fordblks", mi.fordblks }, { "keepcost", mi.keepcost }
+  };
+  napi_value value;
+  status = napi_create_object(env, &result);
+  CHECK_STATUS;
+  for (const auto& field : fields) {
+    status = napi_create_double(env, (double) field.value, &value);
+    CHECK_STATUS;
+    status = napi_set_named_property(env, result, field.name, value);
+    CHECK_STATUS;
+  }
+#else
+  status = napi_get_null(env, &result);
+  CHECK_STATUS;
+#endif
+  return result;
+}
+
+// beamflow: malloc_trim(0): returns free memory at the top of the heap and whole
+// free pages inside every arena to the system; true when some was released.
+napi_value mallocTrim(napi_env env, napi_callback_info info) {
+  napi_status status;
+  napi_value result;
+#if defined(__GLIBC__)
+  bool released = malloc_trim(0) != 0;
+#else
+  bool released = false;
+#endif
+  status = napi_get_boolean(env, released, &result);
+  CHECK_STATUS;
+  return result;
+}
+
 // What this addon was compiled from and against, so that a loader can tell a
 // stale build (older sources than its package's) or one built against other
 // FFmpeg headers than the libraries it now runs with from a good one.
@@ -1108,6 +1153,8 @@ napi_value Init(napi_env env, napi_value exports) {
     DECLARE_NAPI_METHOD("hwDownload", hwDownload), // beamflow
     DECLARE_NAPI_METHOD("buildInfo", buildInfo), // beamflow
     DECLARE_NAPI_METHOD("liveObjects", liveObjects), // beamflow
+    DECLARE_NAPI_METHOD("mallocStats", mallocStats), // beamflow
+    DECLARE_NAPI_METHOD("mallocTrim", mallocTrim), // beamflow
     { "AV_INPUT_BUFFER_PADDING_SIZE", nullptr, nullptr, nullptr, nullptr,
       padSize, napi_enumerable, nullptr },
     { "AV_NOPTS_VALUE", nullptr, nullptr, nullptr, nullptr,

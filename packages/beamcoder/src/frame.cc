@@ -2368,9 +2368,12 @@ napi_value alloc(napi_env env, napi_callback_info info) {
     if (f->frame->width > 0 && f->frame->height > 0) {
       for ( int x = 0 ; x < AV_NUM_DATA_POINTERS ; x++ ) {
         if (f->frame->linesize[x] > 0) {
-          int bufSize = f->frame->linesize[x] * f->frame->height;
-          f->frame->buf[x] = av_buffer_alloc(
-            (bufSize > AV_INPUT_BUFFER_MIN_SIZE) ? bufSize : AV_INPUT_BUFFER_MIN_SIZE);
+          // beamflow: what the plane needs, and FFmpeg's input padding for SIMD reads past
+          // the last row. Upstream allocated at least AV_INPUT_BUFFER_MIN_SIZE (16 KiB, a
+          // minimum for encoders' output buffers, not frames) per plane: 48 KiB for a 64x36
+          // frame that needs 4.6, which a frame's Buffers keep alive until they are collected.
+          int bufSize = f->frame->linesize[x] * f->frame->height + AV_INPUT_BUFFER_PADDING_SIZE;
+          f->frame->buf[x] = av_buffer_alloc(bufSize);
           f->frame->data[x] = f->frame->buf[x]->data;
         } else {
           f->frame->data[x] = nullptr;

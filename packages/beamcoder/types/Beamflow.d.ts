@@ -52,3 +52,29 @@ export interface LiveObjects {
   hwContexts: number
   ioAdaptors: number
 }
+
+/**
+ * glibc's allocator statistics, `mallinfo2()` summed over every arena, in bytes
+ * except the counts: what malloc hands out (`uordblks`) as against what its
+ * arenas keep free (`fordblks`) and what it mapped for large blocks (`hblkhd`),
+ * which RSS mixes together. `null` where the C library is not glibc 2.33 or later.
+ */
+export function mallocStats(): MallocStats | null
+export interface MallocStats {
+  /** Bytes the arenas took from the system with sbrk/mmap, mmapped blocks aside. */
+  arena: number
+  /** Free chunks in the arenas. */
+  ordblks: number
+  /** Blocks mapped with mmap (large allocations). */
+  hblks: number
+  /** Bytes in those mmapped blocks. */
+  hblkhd: number
+  /** Bytes allocated and not freed (in the arenas). */
+  uordblks: number
+  /** Bytes free in the arenas, kept by malloc. */
+  fordblks: number
+  /** Free bytes at the top of the main heap that `malloc_trim` can give back. */
+  keepcost: number
+}
+/** `malloc_trim(0)`: gives free arena memory back to the system; true when some was released (false off glibc). */
+export function mallocTrim(): boolean

@@ -5,7 +5,8 @@
  * @packageDocumentation
  */
 export { toFFmpegError, closestNames } from './errors.js';
-export { _setNativeAddonPath, _ffmpegMismatch } from './native.js';
+export { _setNativeAddonPath, _ffmpegMismatch, _mallocStats as mallocStats, _mallocTrim as mallocTrim } from './native.js';
+export type { MallocStats } from './native.js';
 export * as validate from './validate.js';
 export { BatchPort } from './batch-port.js';
 export { sourceCutShort as cutShort } from './sources/cut-short.js';

@@ -187,7 +187,7 @@ export function beamcoder(): BeamcoderModule {
 }
 
 /** The loaded addon, when it has `what` (only the fork does: a substitute named by BEAMFLOW_BEAMCODER_ADDON may not). */
-function forkOnly(what: 'buildInfo' | 'liveObjects'): BeamcoderModule {
+function forkOnly(what: 'buildInfo' | 'liveObjects' | 'mallocStats'): BeamcoderModule {
   const mod = beamcoder();
   if (typeof (mod as Partial<BeamcoderModule>)[what] !== 'function') {
     throw new NativeLoadError(`the addon loaded (${nativeAddonPath()}) is not ${PACKAGE}'s: it has no ${what}()`, { reason: 'not-the-fork' });
@@ -217,6 +217,30 @@ export function nativeObjectCounts(): NativeObjectCounts {
 
 /** Live native objects by kind (see {@link nativeObjectCounts}). */
 export type NativeObjectCounts = Beamcoder.LiveObjects;
+
+/**
+ * glibc's allocator statistics (`mallinfo2()` over every arena): bytes malloc
+ * has handed out and not had back (`uordblks`), free bytes its arenas keep
+ * (`fordblks`), mmapped blocks (`hblkhd`): what tells a native leak from
+ * memory the allocator retains, which RSS cannot. `undefined` off glibc.
+ * @internal
+ */
+export function _mallocStats(): MallocStats | undefined {
+  return forkOnly('mallocStats').mallocStats() ?? undefined;
+}
+
+/**
+ * `malloc_trim(0)`: gives the arenas' free pages back to the system; true when
+ * some were. For measurements (how much of RSS is free memory malloc kept);
+ * beamflow never trims on its own.
+ * @internal
+ */
+export function _mallocTrim(): boolean {
+  return forkOnly('mallocStats').mallocTrim();
+}
+
+/** What {@link _mallocStats} returns. @internal */
+export type MallocStats = Beamcoder.MallocStats;
 
 /** Set FFmpeg's log level (`'quiet'`, `'error'`, `'warning'`, `'info'`, `'debug'`...). beamflow's default is `'error'`. */
 export function setLogLevel(level: 'quiet' | 'panic' | 'fatal' | 'error' | 'warning' | 'info' | 'verbose' | 'debug' | 'trace'): void {
