@@ -2372,7 +2372,10 @@ napi_value alloc(napi_env env, napi_callback_info info) {
           // the last row. Upstream allocated at least AV_INPUT_BUFFER_MIN_SIZE (16 KiB, a
           // minimum for encoders' output buffers, not frames) per plane: 48 KiB for a 64x36
           // frame that needs 4.6, which a frame's Buffers keep alive until they are collected.
-          int bufSize = f->frame->linesize[x] * f->frame->height + AV_INPUT_BUFFER_PADDING_SIZE;
+          // Chroma planes (1 and 2) have the subsampled height; the alpha plane the full one.
+          const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get((AVPixelFormat) f->frame->format);
+          int rows = (desc != nullptr && (x == 1 || x == 2)) ? -((-f->frame->height) >> desc->log2_chroma_h) : f->frame->height;
+          int bufSize = f->frame->linesize[x] * rows + AV_INPUT_BUFFER_PADDING_SIZE;
           f->frame->buf[x] = av_buffer_alloc(bufSize);
           f->frame->data[x] = f->frame->buf[x]->data;
         } else {

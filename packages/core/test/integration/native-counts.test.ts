@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { beamcoder, nativeObjectCounts } from '@beamflow/core';
+import { mallocStats, mallocTrim } from '@beamflow/core/internal';
 import { leaked, settledCounts } from '../../../../test/support/native-counts.js';
 
 describe('native object counts', () => {
@@ -53,5 +54,16 @@ describe('native object counts', () => {
     };
     expect(await run()).toBe(20);
     expect(leaked(before, await settledCounts())).toEqual({});
+  });
+
+  it("malloc's own figures see a frame's planes while it is held", () => {
+    const before = mallocStats()!;
+    expect(Object.values(before).every((v) => typeof v === 'number' && v >= 0)).toBe(true);
+    // 1920x1080 4:2:0: about 3 MB of planes, far above what malloc's bookkeeping moves meanwhile.
+    const frame = beamcoder().frame({ width: 1920, height: 1080, format: 'yuv420p' }).alloc();
+    const held = mallocStats()!;
+    expect(held.uordblks + held.hblkhd - (before.uordblks + before.hblkhd)).toBeGreaterThan(3_000_000);
+    (frame as unknown as { release(): void }).release();
+    expect(typeof mallocTrim()).toBe('boolean');
   });
 });
