@@ -2366,6 +2366,7 @@ napi_value alloc(napi_env env, napi_callback_info info) {
   }
   if (f->frame->format >= 0) {
     if (f->frame->width > 0 && f->frame->height > 0) {
+      const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get((AVPixelFormat) f->frame->format);
       for ( int x = 0 ; x < AV_NUM_DATA_POINTERS ; x++ ) {
         if (f->frame->linesize[x] > 0) {
           // beamflow: what the plane needs, and FFmpeg's input padding for SIMD reads past
@@ -2373,7 +2374,6 @@ napi_value alloc(napi_env env, napi_callback_info info) {
           // minimum for encoders' output buffers, not frames) per plane: 48 KiB for a 64x36
           // frame that needs 4.6, which a frame's Buffers keep alive until they are collected.
           // Chroma planes (1 and 2) have the subsampled height; the alpha plane the full one.
-          const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get((AVPixelFormat) f->frame->format);
           int rows = (desc != nullptr && (x == 1 || x == 2)) ? -((-f->frame->height) >> desc->log2_chroma_h) : f->frame->height;
           int bufSize = f->frame->linesize[x] * rows + AV_INPUT_BUFFER_PADDING_SIZE;
           f->frame->buf[x] = av_buffer_alloc(bufSize);

@@ -35,7 +35,7 @@
  */
 import { Duplex } from 'node:stream';
 import { AbortError, FFmpegError, StateError } from './errors.js';
-import { sourceCutShort } from './sources/cut-short.js';
+import { cutShort } from './cut-short.js';
 
 /** A codec seen through FFmpeg's send/receive calls. `null` sent means "end of input: drain". */
 export interface CodecPort<In, Out> {
@@ -292,7 +292,7 @@ export abstract class CodecStage<In, Out> extends Duplex {
       .catch(() => undefined)
       .then(() => this.#releaseOnce())
       .then(
-        () => done(err ?? sourceCutShort(this)),
+        () => done(err ?? cutShort(this)),
         (releaseErr: unknown) => done(err ?? asError(releaseErr)),
       );
   }

@@ -28,7 +28,7 @@
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import { ConfigError, toFFmpegError } from './errors.js';
-import { sourceCutShort } from './sources/cut-short.js';
+import { cutShort } from './cut-short.js';
 import type { Envelope, PacketEnvelope, StreamDescriptor } from './envelopes.js';
 import { beamcoder, releaseFrame, type BeamDecoder, type CodecPar, type Frame, type Packet } from './native.js';
 import { uprightFilter } from './orientation.js';
@@ -364,7 +364,7 @@ export class Decoder extends Transform {
     (this.#inflight ?? Promise.resolve()).then(() => {
       for (const dec of this.#streams.values()) if (dec !== 'raw') dec.release();
       this.#streams.clear();
-      cb(err ?? sourceCutShort(this));
+      cb(err ?? cutShort(this));
     });
   }
 }

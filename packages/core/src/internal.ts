@@ -9,7 +9,7 @@ export { _setNativeAddonPath, _ffmpegMismatch, _mallocStats as mallocStats, _mal
 export type { MallocStats } from './native.js';
 export * as validate from './validate.js';
 export { BatchPort } from './batch-port.js';
-export { sourceCutShort as cutShort } from './sources/cut-short.js';
+export { cutShort } from './cut-short.js';
 export { FrameFilter, identityProcessor } from './filters/frame-filter.js';
 export type { FrameProcessor } from './filters/frame-filter.js';
 export { checkPixelFormat } from './filters/scaler.js';

@@ -22,7 +22,7 @@
  */
 import { Readable } from 'node:stream';
 import { AbortError, ConfigError } from './errors.js';
-import { sourceCutShort } from './sources/cut-short.js';
+import { cutShort } from './cut-short.js';
 import type { Envelope } from './envelopes.js';
 import { beamcoder } from './native.js';
 import { positiveInt } from './validate.js';
@@ -70,7 +70,7 @@ class TeeBranch extends Readable {
     this.#waiter = undefined;
     w?.();
     this.onDestroy(this, err);
-    cb(err ?? sourceCutShort(this));
+    cb(err ?? cutShort(this));
   }
 }
 

@@ -41,7 +41,7 @@ import { codecParametersFrom, type Envelope, type MediaKind, type StreamDescript
 import { beamcoder, type BeamDemuxer, type Packet } from '../native.js';
 import { displayMatrixFrom } from '../orientation.js';
 import { NOPTS, reduce, rescale, type Rational } from '../rational.js';
-import { sourceCutShort } from './cut-short.js';
+import { cutShort } from '../cut-short.js';
 import { BATCH_AHEAD_BYTES, ByteInput, OPEN_AHEAD_BYTES, READ_AHEAD_BYTES } from './byte-input.js';
 import { checkInput, checkInputOptions, demuxerOptions, openFailure, type CheckedInput } from './input-checks.js';
 
@@ -252,7 +252,7 @@ export abstract class DemuxStream extends Duplex {
       this.streams.clear();
       this.#queue = [];
       this.#demuxer = undefined;
-      cb(err ?? sourceCutShort(this));
+      cb(err ?? cutShort(this));
     });
   }
 

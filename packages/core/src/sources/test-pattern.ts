@@ -25,7 +25,7 @@ import type { FrameEnvelope, StreamDescriptor } from '../envelopes.js';
 import { beamcoder } from '../native.js';
 import { compareTs, invert, rescale, type Rational } from '../rational.js';
 import { frameRate as checkFrameRate, nonNegativeNumber, oneOf, positiveInt } from '../validate.js';
-import { sourceCutShort } from './cut-short.js';
+import { cutShort } from '../cut-short.js';
 
 /** Pixel formats the test pattern renders. */
 export const TEST_PATTERN_PIXEL_FORMATS = ['yuv420p', 'yuvj420p', 'nv12', 'yuv422p', 'yuv444p'] as const;
@@ -187,7 +187,7 @@ export class TestPatternSource extends Readable {
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
     if (this.#timer) clearTimeout(this.#timer);
-    cb(err ?? sourceCutShort(this));
+    cb(err ?? cutShort(this));
   }
 
   /** Which stream's frame comes next in presentation order, or undefined at the end. */

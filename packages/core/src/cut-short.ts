@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { AbortError } from '../errors.js';
+import { AbortError } from './errors.js';
 
 /**
  * The error a source or a stage destroyed between pushing its end and
@@ -13,7 +13,7 @@ import { AbortError } from '../errors.js';
  * discarded unread stays quiet).
  * @internal
  */
-export function sourceCutShort(stream: Readable): Error | null {
+export function cutShort(stream: Readable): Error | null {
   // `ended` (end pushed) has no public accessor; `readableEnded` is 'end' emitted.
   const ended = (stream as unknown as { _readableState?: { ended?: boolean } })._readableState?.ended === true;
   if (!ended || stream.readableEnded || stream.listenerCount('error') === 0) return null;
