@@ -1088,11 +1088,12 @@ void filtererComplete(napi_env env, napi_status asyncStatus, void* data) {
     { "type", nullptr, nullptr, nullptr, nullptr, typeName, napi_enumerable, nullptr },
     { "graph", nullptr, nullptr, getFilterGraph, nullptr, nullptr, napi_enumerable, c->filterGraph },
     { "filter", nullptr, filter, nullptr, nullptr, nullptr, napi_enumerable, nullptr },
+    { "filterInline", nullptr, filterInline, nullptr, nullptr, nullptr, napi_enumerable, nullptr },
     { "_filterGraph", nullptr, nullptr, nullptr, nullptr, filterGraphValue, napi_default, nullptr },
     { "_sourceContexts", nullptr, nullptr, nullptr, nullptr, srcContextsValue, napi_default, nullptr },
     { "_sinkContexts", nullptr, nullptr, nullptr, nullptr, sinkContextsValue, napi_default, nullptr }
   };
-  c->status = napi_define_properties(env, result, 6, desc);
+  c->status = napi_define_properties(env, result, 7, desc);
   REJECT_STATUS;
 
   napi_status status;
@@ -1704,7 +1705,20 @@ void filterComplete(napi_env env, napi_status asyncStatus, void* data) {
   tidyCarrier(env, c);
 };
 
+static napi_value filterWith(napi_env env, napi_callback_info info, bool inlined);
+
 napi_value filter(napi_env env, napi_callback_info info) {
+  return filterWith(env, info, false);
+}
+
+// A scale of a small picture costs less than the trip to the pool and back,
+// which wakes a pool thread and then the main thread: run here, it saves both
+// wake-ups. The promise is settled before this returns.
+napi_value filterInline(napi_env env, napi_callback_info info) {
+  return filterWith(env, info, true);
+}
+
+static napi_value filterWith(napi_env env, napi_callback_info info, bool inlined) {
   napi_value resourceName, promise, filtererJS, value;
   filterCarrier* c = new filterCarrier;
   napi_ref frameRef;
@@ -1883,6 +1897,13 @@ napi_value filter(napi_env env, napi_callback_info info) {
         }
       }
     }
+  }
+
+  if (inlined) {
+    // filterComplete settles the promise and frees the carrier, as after a trip.
+    filterExecute(env, c);
+    filterComplete(env, napi_ok, c);
+    return promise;
   }
 
   c->status = napi_create_string_utf8(env, "Filter", NAPI_AUTO_LENGTH, &resourceName);

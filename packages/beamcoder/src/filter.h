@@ -26,5 +26,6 @@
 
 napi_value filterer(napi_env env, napi_callback_info info);
 napi_value filter(napi_env env, napi_callback_info info);
+napi_value filterInline(napi_env env, napi_callback_info info);
 
 #endif // FILTER_H

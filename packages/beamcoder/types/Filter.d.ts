@@ -232,6 +232,11 @@ export interface Filterer {
 	 * @returns Array of objects containing Frame arrays for each output pad of the filter
    */
 	filter(framesArr: Array<{ name: string, frames: Array<Frame> }>): Promise<Array<FiltererResult> & { total_time: number }>
+	/**
+	 * filter's work on the calling thread instead of libuv's pool, for graphs whose
+	 * calls cost less than the trip there; the promise is settled before this returns.
+	 */
+	filterInline(framesArr: Array<{ name: string, frames: Array<Frame> }>): Promise<Array<FiltererResult> & { total_time: number }>
 }
 
 /**

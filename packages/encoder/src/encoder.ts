@@ -49,7 +49,7 @@ import {
   type KeyframeRequest,
 } from '@beamflow/core';
 import {
-  BatchPort, layoutChannels, defaultChannelLayout, openAudioProcessor, toFFmpegError, validate, openGraph,
+  BatchPort, InlineBudget, layoutChannels, defaultChannelLayout, openAudioProcessor, toFFmpegError, validate, openGraph,
   type FrameProcessor, type FilterGraph,
 } from '@beamflow/core/internal';
 import { hwEncoderParams, negotiate, type HardwareChoice } from '@beamflow/hw';
@@ -118,15 +118,9 @@ interface CodecSlot {
   frameRate?: Rational;
   /** fpsMode 'cfr': FFmpeg's fps filter, opened at the first frame, and where the input ends. */
   cfr?: { graph?: FilterGraph; endPts?: bigint };
-  /** Audio: the codec's time per encode call (µs, a moving average), which decides where it runs. */
-  encodeMicros?: number;
+  /** Audio: where the next encode runs, from the codec's measured time per call. */
+  budget?: InlineBudget;
 }
-
-/**
- * Audio encodes that take longer than this (on average) go to libuv's pool: the event loop is
- * never held longer by one. AAC at 48 kHz stereo takes a few hundred µs a frame here.
- */
-const INLINE_MAX_MICROS = 1000;
 
 /**
  * Encode frames into packets.
@@ -433,7 +427,7 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
     )).catch((err: unknown) => { throw toFFmpegError('open audio converter', err); });
     const slot: CodecSlot = {
       kind: 'audio', streamId: env.streamId, info, enc, timeBase, inputTimeBase: env.timeBase, described: false,
-      audio, nextPts: 0n, pump: undefined as unknown as CodecPump<FrameEnvelope, Envelope>,
+      audio, nextPts: 0n, pump: undefined as unknown as CodecPump<FrameEnvelope, Envelope>, budget: new InlineBudget(),
     };
     slot.pump = this.#makePump(slot, desc);
     return slot;
@@ -451,10 +445,10 @@ export class Encoder extends CodecStage<Envelope, Envelope> {
       // An audio frame's encode costs about what a trip to libuv's pool does: done on this thread
       // (where the fork has it), as the ffmpeg command line encodes audio on its main thread —
       // while it stays cheap, so that an expensive codec never holds up the event loop.
-      const inline = slot.kind === 'audio' && typeof enc.encodeInline === 'function' && (slot.encodeMicros ?? 0) <= INLINE_MAX_MICROS;
+      const inline = slot.budget !== undefined && typeof enc.encodeInline === 'function' && slot.budget.inline;
       const res = await this.track(() => (inline ? enc.encodeInline(input) : enc.encode(input)))
         .catch((err: unknown) => { throw toFFmpegError(`encode (${slot.info.name})`, err); });
-      if (slot.kind === 'audio') slot.encodeMicros = slot.encodeMicros === undefined ? res.total_time : 0.9 * slot.encodeMicros + 0.1 * res.total_time;
+      slot.budget?.record(res.total_time);
       this.#describeOnce(slot, desc, out);
       for (const p of res.packets) out.push(this.#packet(slot, p));
       return out;

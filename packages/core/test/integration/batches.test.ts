@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { beamcoder, decodeFile, demuxFile, type Envelope, type Packet } from '@beamflow/core';
+import { beamcoder, decodeFile, demuxFile, type Envelope, type Frame, type Packet } from '@beamflow/core';
 import { ffmpeg, tempDir } from '../../../../test/support/media.js';
 import { ffmpegFrameCounts } from '../../../../test/support/probe.js';
 
@@ -206,5 +206,54 @@ describe('encodeInline of the patched addon', () => {
     expect(inline?.message).toMatch(/Error sending frame/);
     expect(inline).toEqual(await firstRefusal(false));
     await expect(openAac().encodeInline({ type: 'Packet' })).rejects.toThrow(/must be of type frame/);
+  });
+});
+
+describe('filterInline of the patched addon', () => {
+  type Filt = {
+    filter(f: unknown): Promise<Array<{ name: string; frames: Frame[] }>>;
+    filterInline(f: unknown): Promise<Array<{ name: string; frames: Frame[] }>>;
+  };
+  const openResample = async (): Promise<Filt> => (await beamcoder().filterer({
+    filterType: 'audio',
+    inputParams: [{ name: 'in0', timeBase: [1, 44100], sampleRate: 44100, sampleFormat: 's16', channelLayout: 'stereo' }],
+    outputParams: [{ name: 'out0', sampleRate: 48000, sampleFormat: 'fltp', channelLayout: 'stereo' }],
+    filterSpec: '[in0]aresample=48000[out0]',
+  } as never)) as unknown as Filt;
+  const pcm = (i: number): Frame => {
+    const f = beamcoder().frame({ nb_samples: 1024, format: 's16', channels: 2, channel_layout: 'stereo', sample_rate: 44100, pts: i * 1024 }).alloc();
+    const d = (f.data as Buffer[])[0]!;
+    for (let s = 0; s < 2048; s++) d.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * (i * 2048 + s)) / 88200)), s * 2);
+    return f;
+  };
+  const run = async (inline: boolean): Promise<string[]> => {
+    const g = await openResample();
+    const out: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const src = [{ name: 'in0', frames: [pcm(i)] }];
+      const res = await (inline ? g.filterInline(src) : g.filter(src));
+      for (const f of res[0]!.frames) out.push(`${f.pts}:${f.nb_samples}:${(f.data as Buffer[]).map((b) => b.subarray(0, f.nb_samples * 4).toString('base64')).join('|')}`);
+    }
+    return out;
+  };
+
+  it('gives the frames of filter(), the promise settled before it returns', async () => {
+    const inline = await run(true);
+    expect(inline.length).toBeGreaterThan(18);
+    expect(inline).toEqual(await run(false));
+    const g = await openResample();
+    let settled = false;
+    const p = g.filterInline([{ name: 'in0', frames: [pcm(0)] }]).then(() => (settled = true));
+    await Promise.resolve();
+    expect(settled).toBe(true);
+    await p;
+  });
+
+  it('rejects what filter() rejects', async () => {
+    const g = await openResample();
+    const bad = [{ name: 'nope', frames: [pcm(0)] }];
+    const pooled = await g.filter(bad).then(() => 'resolved', (err: Error) => err.message);
+    expect(pooled).not.toBe('resolved');
+    await expect(g.filterInline(bad)).rejects.toThrow(pooled);
   });
 });
