@@ -6,23 +6,11 @@
  * each call queues (async_hooks sees the addon's "Filter" work); what comes
  * out is checked either way.
  */
-import { createHook } from 'node:async_hooks';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import { Resampler, Scaler, beamcoder, fromFrames, releaseFrame, testPattern, type Envelope, type Frame } from '@beamflow/core';
-
-/** Runs `fn` and counts the filter calls it queued on libuv's pool. */
-async function poolFilters(fn: () => Promise<void>): Promise<number> {
-  let n = 0;
-  const hook = createHook({ init: (_id, type) => { if (type === 'Filter') n++; } }).enable();
-  try {
-    await fn();
-  } finally {
-    hook.disable();
-  }
-  return n;
-}
+import { poolWork } from '../../../../test/support/pool.js';
 
 function collect(seen: Frame[]): Writable {
   return new Writable({
@@ -46,7 +34,7 @@ function* pcm(n: number): Generator<Frame> {
 describe('filter graph calls', () => {
   it('an audio conversion runs on the calling thread', async () => {
     const out: Frame[] = [];
-    const queued = await poolFilters(() => pipeline(fromFrames(pcm(60)), new Resampler({ sampleRate: 48000, sampleFormat: 'fltp' }), collect(out)));
+    const queued = await poolWork('Filter', () => pipeline(fromFrames(pcm(60)), new Resampler({ sampleRate: 48000, sampleFormat: 'fltp' }), collect(out)));
     // A busy machine may push a few calls over the limit (the time is measured, not counted).
     expect(queued).toBeLessThan(30);
     const samples = out.reduce((n, f) => n + f.nb_samples, 0);
@@ -57,7 +45,7 @@ describe('filter graph calls', () => {
 
   it('a scale of a big picture runs on the pool after its first call', async () => {
     const out: Frame[] = [];
-    const queued = await poolFilters(() => pipeline(
+    const queued = await poolWork('Filter', () => pipeline(
       testPattern({ video: { width: 1920, height: 1080, frameRate: 25 }, frames: 12 }),
       new Scaler({ width: 1280, height: 720, algorithm: 'lanczos' }),
       collect(out),

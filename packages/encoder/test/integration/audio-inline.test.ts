@@ -6,7 +6,6 @@
  * event loop. Counted by the pool work each encode queues (async_hooks sees
  * the addon's "Encode" work); the outputs are judged by ffprobe either way.
  */
-import { createHook } from 'node:async_hooks';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import { Encoder } from '@beamflow/encoder';
 import { Muxer, Rescaler } from '@beamflow/muxer';
 import { decodeErrors, tempDir } from '../../../../test/support/media.js';
 import { probePackets } from '../../../../test/support/probe.js';
+import { poolWork } from '../../../../test/support/pool.js';
 
 const dir = tempDir('audio-inline');
 
@@ -32,22 +32,10 @@ function* frames(n: number, o: { rate: number; layout: string; channels: number;
   }
 }
 
-/** Runs `fn` and counts the encodes it queued on libuv's pool. */
-async function poolEncodes(fn: () => Promise<void>): Promise<number> {
-  let n = 0;
-  const hook = createHook({ init: (_id, type) => { if (type === 'Encode') n++; } }).enable();
-  try {
-    await fn();
-  } finally {
-    hook.disable();
-  }
-  return n;
-}
-
 describe('audio encodes', () => {
   it('a cheap codec encodes on the calling thread', async () => {
     const out = join(dir, 'aac.m4a');
-    const queued = await poolEncodes(() => pipeline(
+    const queued = await poolWork('Encode', () => pipeline(
       fromFrames(frames(60, { rate: 8000, layout: 'mono', channels: 1, format: 'flt', samples: 1024 })),
       new Encoder({ audio: { codec: 'aac', bitRate: 24_000 } }), new Rescaler(), new Muxer({ format: 'mp4', output: out }),
     ));
@@ -59,7 +47,7 @@ describe('audio encodes', () => {
 
   it('an expensive codec encodes on the pool after its first frame', async () => {
     const out = join(dir, 'flac.mkv');
-    const queued = await poolEncodes(() => pipeline(
+    const queued = await poolWork('Encode', () => pipeline(
       fromFrames(frames(12, { rate: 96000, layout: '7.1', channels: 8, format: 's32', samples: 8192 })),
       new Encoder({ audio: { codec: 'flac', sampleFormat: 's32', options: { lpc_type: 'cholesky', lpc_passes: 4, prediction_order_method: 'search', exact_rice_parameters: true } } }),
       new Rescaler(), new Muxer({ format: 'matroska', output: out }),
