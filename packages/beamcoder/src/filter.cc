@@ -1711,7 +1711,7 @@ napi_value filter(napi_env env, napi_callback_info info) {
   return filterWith(env, info, false);
 }
 
-// A scale of a small picture costs less than the trip to the pool and back,
+// An audio conversion costs far less than the trip to the pool and back,
 // which wakes a pool thread and then the main thread: run here, it saves both
 // wake-ups. The promise is settled before this returns.
 napi_value filterInline(napi_env env, napi_callback_info info) {

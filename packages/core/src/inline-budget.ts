@@ -3,9 +3,9 @@
  *
  * A trip to the pool and back wakes a pool thread and then the main thread;
  * on the machines measured that costs 140–190 µs of main-thread CPU alone. A
- * call whose own work is about that size (an AAC frame's encode, a scale of a
- * small picture) is cheaper run where it is, as the ffmpeg command line runs
- * audio encodes and scaling on its main thread. Each call's own time (the
+ * call whose own work is about that size or less (an AAC frame's encode, an
+ * audio conversion) is cheaper run where it is, as the ffmpeg command line
+ * runs audio encodes on its main thread. Each call's own time (the
  * addon's `total_time`) feeds a moving average; while it stays under the
  * budget the next call runs inline, and once a codec or graph proves costlier
  * (a big picture, an exhaustive FLAC search) it goes to the pool, so one call

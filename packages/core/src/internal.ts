@@ -23,4 +23,4 @@ export {
   _defaultDeviceProbes, _locateDevice, _openDevice, _createFrames, _uploadFrame, _downloadFrame, _negotiateDecoder,
 } from './hw-devices.js';
 export type { DeviceKind, DeviceProbes, HardwareDeviceContext, HardwareFramesContext } from './hw-devices.js';
-export { InlineBudget, INLINE_MAX_MICROS } from './inline-budget.js';
+export { InlineBudget } from './inline-budget.js';
