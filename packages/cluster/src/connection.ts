@@ -160,6 +160,15 @@ function certificateError(err: Error, label: string, field: string): ConfigError
 }
 
 /**
+ * The ConfigError for a connection error that no retry can fix (credentials refused, a server
+ * certificate that fails verification), or undefined for one that a reconnect may outlive.
+ */
+export function fatalConnectionError(err: Error, label: string, field = 'connection'): ConfigError | undefined {
+  if (AUTH.test(err.message)) return new ConfigError(field, `Redis at ${redactUrl(label)} refused the credentials: ${err.message.split('\n')[0]}`);
+  return certificateError(err, label, field);
+}
+
+/**
  * Wait until the connection is ready; a ConfigError at once when Redis refuses the credentials
  * or its certificate fails verification, a BeamflowError when it cannot be reached within
  * `timeoutMs`.
@@ -178,11 +187,8 @@ export function whenReady(redis: Redis, label: string, timeoutMs: number, field 
     const onReady = (): void => done();
     const onError = (err: Error): void => {
       last = err.message;
-      if (AUTH.test(err.message)) done(new ConfigError(field, `Redis at ${redactUrl(label)} refused the credentials: ${err.message.split('\n')[0]}`));
-      else {
-        const cert = certificateError(err, label, field);
-        if (cert) done(cert);
-      }
+      const fatal = fatalConnectionError(err, label, field);
+      if (fatal) done(fatal);
     };
     const timer = setTimeout(() => done(new BeamflowError('BEAMFLOW_ERROR', `cannot reach Redis at ${redactUrl(label)} within ${Math.round(timeoutMs / 1000)} s${last ? `: ${last}` : ''}`)), timeoutMs);
     redis.on('ready', onReady);

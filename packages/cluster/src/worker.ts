@@ -29,7 +29,7 @@
  */
 import { Worker, UnrecoverableError, type Job } from 'bullmq';
 import { BeamflowError, ConfigError } from '@beamflow/core';
-import { closeConnection, labelOf, openConnection, whenReady, type RedisConnectionInput, type RedisTlsOptions } from './connection.js';
+import { closeConnection, fatalConnectionError, labelOf, openConnection, whenReady, type RedisConnectionInput, type RedisTlsOptions } from './connection.js';
 import { formatReason } from './errors.js';
 import { storageRoot } from './storage.js';
 import type { ProcessorContext } from './processors/context.js';
@@ -105,9 +105,15 @@ export async function startWorker(opts: ClusterWorkerOptions): Promise<ClusterWo
   const log = opts.log ?? ((): void => undefined);
   const conn = openConnection(opts.connection, 'connection', opts.tls);
   // Without a listener ioredis prints every failed reconnect; the worker reports them once each.
+  // Before the first connection, an error no retry fixes is whenReady's to report (the start
+  // fails with it), not a reconnect to announce; later it is logged as what it is.
   let down = false;
+  let connected = false;
+  const label = labelOf(opts.connection);
   const onError = (err: Error): void => {
-    if (!down) log(`redis: ${err.message}; reconnecting`);
+    const fatal = fatalConnectionError(err, label);
+    if (fatal && !connected) return;
+    if (!down) log(fatal ? `redis: ${fatal.message}` : `redis: ${err.message}; reconnecting`);
     down = true;
   };
   const onReady = (): void => {
@@ -119,7 +125,8 @@ export async function startWorker(opts: ClusterWorkerOptions): Promise<ClusterWo
     conn.redis.on('ready', onReady);
   }
   try {
-    await whenReady(conn.redis, labelOf(opts.connection), opts.connectTimeoutMs ?? 30_000);
+    await whenReady(conn.redis, label, opts.connectTimeoutMs ?? 30_000);
+    connected = true;
   } catch (err) {
     await closeConnection(conn);
     throw err;
