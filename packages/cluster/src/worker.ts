@@ -111,9 +111,10 @@ export async function startWorker(opts: ClusterWorkerOptions): Promise<ClusterWo
   let connected = false;
   const label = labelOf(opts.connection);
   const onError = (err: Error): void => {
+    if (down) return;
     const fatal = fatalConnectionError(err, label);
     if (fatal && !connected) return;
-    if (!down) log(fatal ? `redis: ${fatal.message}` : `redis: ${err.message}; reconnecting`);
+    log(fatal ? `redis: ${fatal.message}` : `redis: ${err.message}; reconnecting`);
     down = true;
   };
   const onReady = (): void => {
