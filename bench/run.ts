@@ -5,7 +5,7 @@
  * bench/RESULTS.md. Every output is checked (ffprobe, frame counts) before its
  * time is believed.
  *
- *   pnpm bench [transcode] [ladder] [encode] [memory] [startup] [cluster]   (default: all)
+ *   pnpm bench [transcode] [ladder] [encode] [memory] [startup] [cluster] [rss]   (default: all)
  *   BENCH_ROUNDS=5     rounds per benchmark
  *   BENCH_QUICK=1      tiny inputs, to check that every benchmark still runs
  */
@@ -17,10 +17,11 @@ import { quick } from './lib.js';
 import { ladder } from './ladder.js';
 import { boundedMemory } from './memory.js';
 import { cluster } from './cluster.js';
+import { rssBreakdown } from './rss.js';
 import { startup } from './startup.js';
 import { transcode } from './transcode.js';
 
-const all = ['transcode', 'ladder', 'encode', 'memory', 'startup', 'cluster'] as const;
+const all = ['transcode', 'ladder', 'encode', 'memory', 'startup', 'cluster', 'rss'] as const;
 const picked = process.argv.slice(2);
 for (const p of picked) if (!(all as readonly string[]).includes(p)) throw new Error(`unknown benchmark ${p}; there are: ${all.join(', ')}`);
 const want = (name: (typeof all)[number]): boolean => picked.length === 0 || picked.includes(name);
@@ -35,3 +36,4 @@ if (want('encode')) console.log(`\n${await encodeOnly(rounds)}`);
 if (want('memory')) console.log(`\n${(await boundedMemory()).text}`);
 if (want('startup')) console.log(`\n${await startup(Math.max(rounds, quick ? 1 : 7))}`);
 if (want('cluster')) console.log(`\n${await cluster(rounds)}`);
+if (want('rss')) console.log(`\n${await rssBreakdown(rounds)}`);

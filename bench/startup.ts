@@ -4,8 +4,14 @@
  * process to the first byte read from its stdout (Node's own start, loading
  * beamflow and beamcoder's addon, opening the encoder), for beamflow and the
  * ffmpeg command line; and for beamflow, the same from inside the process.
+ *
+ * Alongside, in the same rounds, what no Node program using FFmpeg's libraries
+ * can go under: spawn → exit of `node -e 0`, of node loading beamcoder's addon
+ * (which links FFmpeg's libraries and their dependencies) and nothing else, and
+ * of `ffmpeg -version` (the same libraries loaded by the ffmpeg binary).
  */
 import { spawn } from 'node:child_process';
+import { nativeAddonPath } from '@beamflow/core';
 import { alternate, fmt, median, runNodeJob, type Measure } from './lib.js';
 
 function firstByte(cmd: string, args: string[]): Promise<number> {
@@ -21,10 +27,21 @@ function firstByte(cmd: string, args: string[]): Promise<number> {
   });
 }
 
+function spawnToExit(cmd: string, args: string[]): Promise<number> {
+  return new Promise((res, rej) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { stdio: 'ignore', env: { ...process.env, BEAMFLOW_BEAMCODER_ADDON: nativeAddonPath() } });
+    child.on('error', rej);
+    child.on('close', (code) => (code === 0 ? res(performance.now() - t0) : rej(new Error(`${cmd} ${args.join(' ')} exited with ${code}`))));
+  });
+}
+
 export async function startup(rounds: number): Promise<string> {
   const ffArgs = ['-hide_banner', '-nostdin', '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=25', '-frames:v', '25',
     '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-f', 'mpegts', '-'];
   const spawnToByte = { ffmpeg: [] as number[], beamflow: [] as number[] };
+  const floor = { node: [] as number[], addon: [] as number[], ffmpegLibs: [] as number[] };
+  const none: Measure = { wallMs: 0, cpuMs: 0, maxRssMb: 0, extra: {} };
   const runs = await alternate(rounds, {
     ffmpeg: async (): Promise<Measure> => {
       const ms = await firstByte('ffmpeg', ffArgs);
@@ -39,10 +56,17 @@ export async function startup(rounds: number): Promise<string> {
       spawnToByte.beamflow.push(first);
       return m;
     },
+    floor: async (): Promise<Measure> => {
+      floor.node.push(await spawnToExit(process.execPath, ['-e', '0']));
+      floor.addon.push(await spawnToExit(process.execPath, ['-e', `require(${JSON.stringify(nativeAddonPath())})`]));
+      floor.ffmpegLibs.push(await spawnToExit('ffmpeg', ['-hide_banner', '-version']));
+      return none;
+    },
   });
   const ff = median(spawnToByte.ffmpeg);
   const bf = median(spawnToByte.beamflow);
   const firstPkt = median(runs.beamflow.map((m) => m.extra.firstPacketMs as number));
+  const [node, addon, ffLibs] = [median(floor.node), median(floor.addon), median(floor.ffmpegLibs)];
   return [
     `### Startup: to the first packet of 1280×720 libx264 ultrafast zero-latency MPEG-TS on stdout (${rounds} rounds, medians)`,
     '',
@@ -52,5 +76,7 @@ export async function startup(rounds: number): Promise<string> {
     `| beamflow (compiled JS on node) | ${fmt.ms(bf)} | ${fmt.ms(firstPkt)} |`,
     '',
     `- spawn → first byte, beamflow ÷ ffmpeg: ${fmt.x(bf / ff)}`,
+    `- spawn → exit, doing nothing: \`node -e 0\` ${fmt.ms(node)}; node loading the addon ${fmt.ms(addon)} (${fmt.x(addon / ff)} ffmpeg's first byte); ` +
+      `\`ffmpeg -version\` ${fmt.ms(ffLibs)} (the same libraries, from the ffmpeg binary)`,
   ].join('\n');
 }

@@ -12,7 +12,7 @@ const root = resolve(__dirname, '../..');
 const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
 
 describe('pnpm bench (quick)', () => {
-  it('runs the transcode, ladder, encode-only, bounded-memory, startup and cluster benchmarks, each three ways where it applies', () => {
+  it('runs the transcode, ladder, encode-only, bounded-memory, startup, cluster and RSS-by-mapping benchmarks, each three ways where it applies', () => {
     const r = spawnSync(process.execPath, ['--import', tsx, 'bench/run.ts'], {
       cwd: root, encoding: 'utf8', env: { ...process.env, BENCH_QUICK: '1', BENCH_ROUNDS: '1' }, timeout: 150_000,
     });
@@ -43,8 +43,16 @@ describe('pnpm bench (quick)', () => {
     expect(peak).toBeLessThan(600);
     const start = section('Startup');
     expect(start).toMatch(/^\| beamflow \(compiled JS on node\) \| \d+ ms \| \d+ ms \|/m);
+    expect(start).toMatch(/`node -e 0` \d+ ms; node loading the addon \d+ ms \([\d.]+× ffmpeg's first byte\); `ffmpeg -version` \d+ ms/);
     const cluster = section('Cluster');
     for (const row of ['1 worker', '2 workers']) expect(cluster).toMatch(new RegExp(`^\\| ${row} \\| [\\d.]+ s \\|`, 'm'));
     expect(cluster).toMatch(/one worker per machine: T\(8\) [\d.]+ s, T\(32\) [\d.]+ s/);
+    const rss = section('Peak RSS by mapping');
+    // Every process maps its program and FFmpeg's libraries: a breakdown without them read nothing.
+    const cell = (row: string, col: number): number => Number(new RegExp(`^\\| ${row} \\| ([-\\d.]+) \\| ([-\\d.]+) \\|`, 'm').exec(rss)?.[col]);
+    expect(cell('FFmpeg libraries', 1)).toBeGreaterThan(1);
+    expect(cell('FFmpeg libraries', 2)).toBeGreaterThan(1);
+    expect(cell('program', 2)).toBeGreaterThan(1);
+    expect(cell('V8 heap pages', 2)).toBeGreaterThan(0);
   }, 180_000);
 });
