@@ -81,9 +81,10 @@ export interface Encoder extends Omit<CodecContext,
 
 /**
  * Provides a list and details of all the available encoders
+ * @param name (beamflow) only the encoder of this name: an object with that one entry, or none
  * @returns an object with name and details of each of the available encoders
  */
-export function encoders(): { [key: string]: Codec }
+export function encoders(name?: string): { [key: string]: Codec }
 /** 
  * Create an encoder by name
  * @param name The codec name required

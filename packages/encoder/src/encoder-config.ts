@@ -142,9 +142,27 @@ interface CodecDesc {
 }
 
 let encoderTable: Map<string, CodecDesc> | undefined;
+/** Every encoder FFmpeg has: described only when a name is not an encoder's own, or to list them. */
 function encoders(): Map<string, CodecDesc> {
   encoderTable ??= new Map(Object.entries(beamcoder().encoders() as unknown as Record<string, CodecDesc>));
   return encoderTable;
+}
+
+const namedEncoders = new Map<string, CodecDesc | null>();
+/**
+ * The encoder of that name. Describing every encoder costs ~10 ms, a twentieth of a
+ * command's start, so a name is looked up alone (the fork's `encoders(name)`; an
+ * addon without it answers the whole table, where the name is found all the same).
+ */
+function findEncoder(name: string): CodecDesc | undefined {
+  if (encoderTable) return encoderTable.get(name);
+  let found = namedEncoders.get(name);
+  if (found === undefined) {
+    const answer = beamcoder().encoders(name) as unknown as Record<string, CodecDesc>;
+    found = Object.hasOwn(answer, name) ? answer[name]! : null;
+    namedEncoders.set(name, found);
+  }
+  return found ?? undefined;
 }
 
 const codecNames = new Map<number, string>();
@@ -175,7 +193,7 @@ function describeEncoder(c: CodecDesc): EncoderInfo {
 
 /** Look an encoder up by its own name. @internal */
 export function encoderInfo(name: string): EncoderInfo | undefined {
-  const c = encoders().get(name);
+  const c = findEncoder(name);
   return c ? describeEncoder(c) : undefined;
 }
 
@@ -195,18 +213,18 @@ export function softwareEncodersFor(codec: string): string[] {
  * @internal
  */
 export function resolveSoftwareEncoder(field: string, codec: string, kind: 'video' | 'audio'): EncoderInfo {
-  const table = encoders();
   // A codec name with a preferred encoder resolves to it first: 'opus' is also the
   // name of FFmpeg's experimental native encoder, which refuses to open by default.
-  const preferred = (PREFERRED[codec] ?? []).find((n) => table.has(n));
-  const direct = table.get(preferred ?? codec);
+  const preferred = (PREFERRED[codec] ?? []).find((n) => findEncoder(n) !== undefined);
+  const direct = findEncoder(preferred ?? codec);
   let info: EncoderInfo | undefined;
   if (direct) info = describeEncoder(direct);
   else {
     const name = softwareEncodersFor(codec)[0];
-    if (name) info = describeEncoder(table.get(name)!);
+    if (name) info = describeEncoder(findEncoder(name)!);
   }
   if (!info) {
+    const table = encoders();
     const names = [...table.keys(), ...Object.keys(PREFERRED)];
     const near = closestNames(codec, names.filter((n) => describeEncoder(table.get(n) ?? table.get(PREFERRED[n]?.[0] ?? '') ?? ({ codec_type: kind } as CodecDesc)).kind === kind));
     throw new ConfigError(field, `unknown codec or encoder ${JSON.stringify(codec)}${near.length ? `; close matches: ${near.join(', ')}` : ''}`, near);
