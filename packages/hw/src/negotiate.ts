@@ -36,7 +36,7 @@ export interface HardwareChoice {
 
 /** The probes, replaceable for tests. */
 export interface Probes {
-  /** Encoder names FFmpeg was built with. */
+  /** Encoder names FFmpeg was built with: at least those of the hardware encoders negotiation may pick. */
   encoders(): readonly string[];
   /** Paths of /dev/dri/renderD* nodes. */
   renderNodes(): readonly string[];
@@ -73,7 +73,9 @@ const TRIAL = { width: 256, height: 144 } as const;
 
 /** The real probes of this machine. */
 export const defaultProbes: Probes = {
-  encoders: () => Object.keys(beamcoder().encoders()),
+  // Only the candidates, each looked up alone: describing every encoder FFmpeg has costs ~10 ms.
+  encoders: () => Object.values(HW_ENCODERS).flatMap((byKind) => Object.values(byKind))
+    .filter((name) => Object.hasOwn(beamcoder().encoders(name), name)),
   renderNodes: () => _defaultDeviceProbes.renderNodes(),
   libraryLoadable: (name) => _defaultDeviceProbes.libraryLoadable(name),
   trialOpen: async (encoder, device) => {
