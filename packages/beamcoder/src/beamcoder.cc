@@ -662,9 +662,8 @@ napi_value encoders(napi_env env, napi_callback_info info) {
   status = napi_create_object(env, &result);
   CHECK_STATUS;
 
-  // beamflow: encoders(name) describes that encoder alone (or none). Describing
-  // all of them costs about 10 ms, a twentieth of a command's start, to look
-  // up the one it names.
+  // beamflow: encoders(name) describes that encoder alone (or none): describing
+  // all of them to find one cost about 10 ms, a twentieth of a command's start.
   size_t argc = 1;
   napi_value args[1];
   napi_valuetype type = napi_undefined;
