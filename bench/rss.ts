@@ -23,6 +23,7 @@ import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { nativeAddonPath } from '@beamflow/core';
 import { compileJob, median, quick, tmp, transcodeInput } from './lib.js';
+import { checkTranscodeOutput, transcodeFfmpegArgs } from './transcode.js';
 
 const MIB = 1 << 20;
 const ARENA_ALIGN = 64 * MIB;
@@ -119,15 +120,17 @@ async function peakBreakdown(cmd: string, args: string[], program: string): Prom
 }
 
 export async function rssBreakdown(rounds: number): Promise<string> {
-  const input = transcodeInput(quick ? 2 : 60);
+  const seconds = quick ? 2 : 60;
+  const input = transcodeInput(seconds);
   const dir = tmp();
+  const out = { ffmpeg: join(dir, 'ffmpeg.mp4'), beamflow: join(dir, 'beamflow.mp4') };
   const job = await compileJob('transcode-beamflow');
   const runs: Record<'ffmpeg' | 'beamflow', Breakdown[]> = { ffmpeg: [], beamflow: [] };
   for (let i = 0; i < rounds; i++) {
-    runs.ffmpeg.push(await peakBreakdown('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-y', '-i', input, '-vf', 'scale=640:360:flags=bicubic',
-      '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-c:a', 'aac', '-b:a', '128k', join(dir, 'ffmpeg.mp4')], 'ffmpeg'));
-    runs.beamflow.push(await peakBreakdown(process.execPath, [job, input, join(dir, 'beamflow.mp4')], basename(process.execPath)));
+    runs.ffmpeg.push(await peakBreakdown('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', ...transcodeFfmpegArgs(input, out.ffmpeg)], 'ffmpeg'));
+    runs.beamflow.push(await peakBreakdown(process.execPath, [job, input, out.beamflow], basename(process.execPath)));
   }
+  for (const [k, path] of Object.entries(out)) checkTranscodeOutput(k, path, seconds);
   const med = (k: 'ffmpeg' | 'beamflow', c: Category): number => median(runs[k].map((b) => b[c]));
   const ffTotal = median(runs.ffmpeg.map(total));
   const bfTotal = median(runs.beamflow.map(total));
