@@ -280,26 +280,23 @@ class Watcher extends EventEmitter implements TranscodeJob {
     const redis = this.conn.redis;
     // The processors in flight poll this key and stop; it outlives any of them.
     await redis.set(cancelKey(this.prefix, this.queue, this.id), '1', 'EX', 24 * 3600);
-    const ids = [...(this.audioId ? [this.audioId] : []), ...this.#segmentIds.keys()];
+    // The parent last, and like the others: once its last pending child is removed BullMQ moves
+    // it to wait, and a worker may take it (the stitch then fails as cancelled) before it goes.
+    const ids = [...(this.audioId ? [this.audioId] : []), ...this.#segmentIds.keys(), this.id];
     const deadline = Date.now() + 120_000;
     for (;;) {
-      let active = 0;
+      let left = 0;
       for (const id of ids) {
         const job = await this.jobs.getJob(id);
         if (!job) continue;
-        const state = await job.getState();
-        if (state === 'active') {
-          active++;
-          continue;
-        }
-        // Removing a job a worker just took fails (it is locked): the next round sees it active.
-        await job.remove().catch(() => undefined);
+        // A job in flight stops on its own and is removed in a later round; removing one a
+        // worker has just taken fails (it is locked), and the next round sees it active.
+        const removed = (await job.getState()) !== 'active' && (await job.remove({ removeChildren: true }).then(() => true, () => false));
+        if (!removed) left++;
       }
-      if (active === 0 || Date.now() > deadline) break;
+      if (left === 0 || Date.now() > deadline) break;
       await sleep(250);
     }
-    const parent = await this.jobs.getJob(this.id);
-    await parent?.remove({ removeChildren: true }).catch(() => undefined);
     rmSync(resolveInStorage(this.storage, workDirOf(this.id), 'work'), { recursive: true, force: true });
     this.#settle(new AbortError(`transcode ${this.id} cancelled`));
   }

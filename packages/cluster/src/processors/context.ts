@@ -34,17 +34,21 @@ export function cancelKey(prefix: string, queue: string, flow: string): string {
   return `${prefix}:${queue}:beamflow-cancel:${flow}`;
 }
 
+/** Whether the flow is marked cancelled now (a Redis that cannot answer counts as "no", as in {@link cancellation}). */
+export function flowCancelled(ctx: ProcessorContext, flow: string): Promise<boolean> {
+  return ctx.redis.exists(cancelKey(ctx.prefix, ctx.queue, flow)).then((n) => n > 0, () => false);
+}
+
 /** An AbortSignal that fires when the flow is cancelled or BullMQ cancels the job; `stop()` ends the polling. */
 export function cancellation(ctx: ProcessorContext, flow: string, bull: AbortSignal | undefined): { signal: AbortSignal; stop(): void; cancelled(): boolean } {
   const ac = new AbortController();
-  const key = cancelKey(ctx.prefix, ctx.queue, flow);
   let polling = false;
   const poll = (): void => {
     if (polling || ac.signal.aborted) return;
     polling = true;
-    ctx.redis.exists(key).then((n) => {
-      if (n > 0) ac.abort(new AbortError(`flow ${flow} was cancelled`));
-    }, () => undefined).finally(() => {
+    flowCancelled(ctx, flow).then((yes) => {
+      if (yes) ac.abort(new AbortError(`flow ${flow} was cancelled`));
+    }).finally(() => {
       polling = false;
     });
   };

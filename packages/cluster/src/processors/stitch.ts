@@ -21,7 +21,7 @@ import { InputError, demuxFile, type StreamDescriptor } from '@beamflow/core';
 import { checkStitchData, type StitchData } from '../job-data.js';
 import { resolveInStorage, writeAtomically } from '../storage.js';
 import { stitchMp4, writeHlsPlaylists } from '../stitch.js';
-import { cancellation, cancelledFailure, type ProcessorContext } from './context.js';
+import { cancellation, cancelledFailure, flowCancelled, type ProcessorContext } from './context.js';
 import { audioFile } from './audio.js';
 import { segmentFile, type VideoSegmentResult } from './video-segment.js';
 
@@ -82,6 +82,9 @@ function checkChildren(data: StitchData, values: Record<string, unknown>): { enc
 /** Stitch a flow's pieces into its output. */
 export async function processStitch(job: Job, ctx: ProcessorContext, bullSignal?: AbortSignal): Promise<TranscodeResult> {
   const data = checkStitchData(job.data);
+  // Cancelling a flow removes its children, which releases this job: it must fail as cancelled
+  // (never retried), not as a flow with missing pieces.
+  if (await flowCancelled(ctx, data.flow)) throw cancelledFailure(job);
   const { encodeMs, audioMs } = checkChildren(data, await job.getChildrenValues());
   const out = resolveInStorage(ctx.storage, data.output, 'data.output');
   const work = resolveInStorage(ctx.storage, data.work, 'data.work');

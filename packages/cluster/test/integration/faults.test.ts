@@ -4,7 +4,7 @@
  * segment to another worker), a segment that fails every attempt (the job
  * fails with that segment's error), job data that points outside the
  * storage (refused at once, no retries), a cancelled job (its pending
- * children and its files removed), and Redis restarted mid-job (workers and
+ * children and its files removed, and its stitch when a worker has taken it), and Redis restarted mid-job (workers and
  * the coordinator reconnect; the job completes). Every finished output is
  * judged against a clean run, segment by segment, down to each packet's
  * checksum.
@@ -16,7 +16,7 @@
  */
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { submitTranscode, type TranscodeJob, type TranscodeOptions } from '@beamflow/cluster';
 import { decodeErrors, outcome, tempDir } from '../../../../test/support/media.js';
@@ -166,6 +166,37 @@ describe('cluster faults', () => {
     expect(existsSync(join(storage, '.beamflow', job.id))).toBe(false);
     expect(existsSync(join(storage, 'out', 'cancelled.mp4'))).toBe(false);
     expect(partials()).toEqual([]);
+  });
+
+  // The race the test above can only meet by chance: removing the last pending child releases the
+  // parent, and a worker takes the stitch before the coordinator removes it. A stand-in worker
+  // (BullMQ's own, in this process) completes the children and holds the stitch while cancel runs.
+  it('a cancel that finds the stitch taken waits for it to stop and removes it with the rest', async () => {
+    const job = await submitTranscode(redis.url, settings('out/cancel-stitch.mp4'));
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let taken!: () => void;
+    const stitchTaken = new Promise<void>((r) => (taken = r));
+    const worker = new Worker('beamflow-transcode', async (j) => {
+      if (j.name !== 'stitch') return j.name === 'audio' ? { packets: 0, ms: 0 } : {};
+      taken();
+      await held;
+      throw new UnrecoverableError('BEAMFLOW_ABORTED: stitch cancelled');
+    }, { connection: { host: '127.0.0.1', port: redis.port }, concurrency: 4 });
+    await stitchTaken;
+    const cancelled = job.cancel();
+    // While the stitch is held the coordinator must keep waiting, not give up on a locked job.
+    await new Promise((r) => setTimeout(r, 600));
+    release();
+    await cancelled;
+    const r = await outcome(job.done);
+    expect(r.ok).toBe(false);
+    expect(((r as { error: { code: string } }).error).code).toBe('BEAMFLOW_ABORTED');
+    const queue = new Queue('beamflow-transcode', { connection: { host: '127.0.0.1', port: redis.port } });
+    const ids = [job.id, `${job.id}-audio`, ...job.segments.map((s) => `${job.id}-r0-s${s.index}`)];
+    for (const id of ids) expect(await queue.getJob(id), id).toBeUndefined();
+    await queue.close();
+    await worker.close();
   });
 
   it('Redis restarted mid-job: workers and the coordinator reconnect and the job completes', async () => {
