@@ -71,6 +71,17 @@ function judgeAgainstClean(output: string): void {
   expect(decodeErrors(output)).toBe('');
 }
 
+/** The job ended as cancelled, and none of its flow's jobs (the stitch, the audio, the segments) is left in Redis. */
+async function expectCancelledAndGone(job: TranscodeJob): Promise<void> {
+  const r = await outcome(job.done);
+  expect(r.ok).toBe(false);
+  expect(((r as { error: { code: string } }).error).code).toBe('BEAMFLOW_ABORTED');
+  const queue = new Queue('beamflow-transcode', { connection: { host: '127.0.0.1', port: redis.port } });
+  const ids = [job.id, `${job.id}-audio`, ...job.segments.map((s) => `${job.id}-r0-s${s.index}`)];
+  for (const id of ids) expect(await queue.getJob(id), id).toBeUndefined();
+  await queue.close();
+}
+
 /** Files anywhere under the storage whose name says they were being written. */
 function partials(dir = storage): string[] {
   const out: string[] = [];
@@ -155,13 +166,7 @@ describe('cluster faults', () => {
     const job = await submitTranscode(redis.url, settings('out/cancelled.mp4'));
     await midSegment(job);
     await job.cancel();
-    const r = await outcome(job.done);
-    expect(r.ok).toBe(false);
-    expect(((r as { error: { code: string } }).error).code).toBe('BEAMFLOW_ABORTED');
-    const queue = new Queue('beamflow-transcode', { connection: { host: '127.0.0.1', port: redis.port } });
-    const ids = [job.id, `${job.id}-audio`, ...job.segments.map((s) => `${job.id}-r0-s${s.index}`)];
-    for (const id of ids) expect(await queue.getJob(id), id).toBeUndefined();
-    await queue.close();
+    await expectCancelledAndGone(job);
     await w.stop();
     expect(existsSync(join(storage, '.beamflow', job.id))).toBe(false);
     expect(existsSync(join(storage, 'out', 'cancelled.mp4'))).toBe(false);
@@ -189,13 +194,7 @@ describe('cluster faults', () => {
     await new Promise((r) => setTimeout(r, 600));
     release();
     await cancelled;
-    const r = await outcome(job.done);
-    expect(r.ok).toBe(false);
-    expect(((r as { error: { code: string } }).error).code).toBe('BEAMFLOW_ABORTED');
-    const queue = new Queue('beamflow-transcode', { connection: { host: '127.0.0.1', port: redis.port } });
-    const ids = [job.id, `${job.id}-audio`, ...job.segments.map((s) => `${job.id}-r0-s${s.index}`)];
-    for (const id of ids) expect(await queue.getJob(id), id).toBeUndefined();
-    await queue.close();
+    await expectCancelledAndGone(job);
     await worker.close();
   });
 
